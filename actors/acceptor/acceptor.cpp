@@ -1,0 +1,43 @@
+#include "actors/acceptor/acceptor.hpp"
+
+namespace synod {
+
+acceptor::acceptor(const recovered_state& recovered)
+    : promised_(recovered.promised), accepted_(recovered.accepted) {}
+
+void acceptor::step(node_id from, const read_request& m) {
+  // Nack only a strictly lower round. Rounds are never reused (the leader's counter is durable),
+  // so an equal round is a retransmitted READ of the same leader and must be acked again.
+  if (m.round < promised_) {
+    outbox_.messages.push_back({from, read_nack{m.round, promised_}});
+    return;
+  }
+  if (m.round > promised_) {
+    promised_ = m.round;
+    outbox_.durable.push_back(promise_record{promised_});  // forced log before ackREAD
+  }
+  read_ack ack{m.round, m.from_slot, {}};
+  for (auto it = accepted_.lower_bound(m.from_slot); it != accepted_.end(); ++it)
+    ack.accepted.push_back(it->second);
+  outbox_.messages.push_back({from, std::move(ack)});
+}
+
+void acceptor::step(node_id from, const write_request& m) {
+  if (m.round < promised_) {
+    outbox_.messages.push_back({from, write_nack{m.round, m.slot, promised_}});
+    return;
+  }
+  // Accepting round k implies promising k: a lower READ must not be acked afterwards.
+  if (m.round > promised_) {
+    promised_ = m.round;
+    outbox_.durable.push_back(promise_record{promised_});
+  }
+  auto& slot = accepted_[m.slot];
+  if (!(slot.round == m.round && slot.slot == m.slot)) {
+    slot = accepted_value{m.slot, m.round, m.value};
+    outbox_.durable.push_back(accept_record{m.slot, m.round, m.value});  // forced log before ack
+  }
+  outbox_.messages.push_back({from, write_ack{m.round, m.slot}});
+}
+
+}  // namespace synod

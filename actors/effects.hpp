@@ -1,0 +1,57 @@
+// The outbox every core leaves its effects in, ordered by type as the shells must carry them out:
+// first make `durable` stable (one group commit), then send `messages`, then hand `deliveries` to
+// the application. Like etcd raft's Ready: state to save BEFORE messages are sent.
+#pragma once
+
+#include <vector>
+
+#include "messaging/batch.hpp"
+#include "messaging/messages.hpp"
+#include "persistence/records.hpp"
+
+namespace synod {
+
+struct outgoing {
+  node_id to = 0;
+  wire_message body;
+};
+
+// One TO-Deliver upcall: the messages of a decided batch that this node had not delivered before,
+// in the batch's (deterministic, identical everywhere) order.
+struct delivery {
+  slot_t slot = 0;
+  std::vector<client_message> messages;
+};
+
+struct effects {
+  std::vector<durable_record> durable;
+  std::vector<outgoing> messages;
+  std::vector<delivery> deliveries;
+
+  bool empty() const { return durable.empty() && messages.empty() && deliveries.empty(); }
+
+  // Moves everything out, leaving the outbox empty.
+  effects take() {
+    effects out;
+    out.durable.swap(durable);
+    out.messages.swap(messages);
+    out.deliveries.swap(deliveries);
+    return out;
+  }
+
+  // Appends another outbox's effects after this one's, keeping each kind's order.
+  void append(effects&& other) {
+    for (auto& d : other.durable) durable.push_back(std::move(d));
+    for (auto& m : other.messages) messages.push_back(std::move(m));
+    for (auto& d : other.deliveries) deliveries.push_back(std::move(d));
+  }
+};
+
+// Group membership as every core sees it: the member ids and the majority size.
+struct group_view {
+  std::vector<node_id> members;
+
+  std::size_t quorum() const { return members.size() / 2 + 1; }
+};
+
+}  // namespace synod

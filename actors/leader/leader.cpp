@@ -1,0 +1,188 @@
+#include "actors/leader/leader.hpp"
+
+#include <algorithm>
+
+namespace synod {
+
+leader::leader(node_id self, group_view group, leader_config config,
+               const recovered_state& recovered)
+    : self_(self),
+      group_(std::move(group)),
+      config_(config),
+      counter_(recovered.round_counter),
+      delivered_up_to_(recovered.delivered_up_to()) {}
+
+void leader::on_leader_change(node_id elected) {
+  elected_ = elected;
+  if (elected_ != self_) {
+    step_down();
+  } else if (phase_ == phase::follower && retry_wait_ == 0) {
+    start_round();
+  }
+}
+
+void leader::on_delivery(const delivery& d) {
+  delivered_up_to_ = std::max(delivered_up_to_, d.slot);
+  for (const auto& m : d.messages) held_.erase(m.id);
+}
+
+void leader::step(node_id, const forward& m) {
+  for (const auto& msg : m.messages) {
+    if (held_.size() >= config_.max_pending) break;  // the origin resends until delivered
+    if (held_.emplace(msg.id, held::queued).second) queue_.push_back(msg);
+  }
+  if (phase_ == phase::leading) fill_window();
+}
+
+void leader::start_round() {
+  // A round is never reused, not even across a crash: the counter is durable before any READ
+  // of the new round leaves (the hazard of the paper's Fig. 12/13, spec §2.8).
+  ++counter_;
+  outbox_.durable.push_back(round_counter_record{counter_});
+  round_ = round_t{counter_, self_};
+  phase_ = phase::preparing;
+  read_from_ = delivered_up_to_ + 1;
+  read_acks_.clear();
+  read_ticks_unanswered_ = 0;
+  send_to_all(read_request{round_, read_from_});
+}
+
+void leader::step_down() {
+  if (phase_ == phase::follower) return;
+  // Messages of abandoned proposals go back to the queue: if this node leads again, they must be
+  // proposed again (they may also be decided already; the learner removes duplicates).
+  for (auto it = proposals_.rbegin(); it != proposals_.rend(); ++it) {
+    for (auto& msg : it->second.value.messages) {
+      auto held_it = held_.find(msg.id);
+      if (held_it != held_.end() && held_it->second == held::proposed) {
+        held_it->second = held::queued;
+        queue_.push_front(msg);
+      }
+    }
+  }
+  proposals_.clear();
+  read_acks_.clear();
+  phase_ = phase::follower;
+}
+
+void leader::step(node_id from, const read_ack& m) {
+  if (phase_ != phase::preparing || m.round != round_) return;
+  read_acks_.emplace(from, m);
+  if (read_acks_.size() >= group_.quorum()) finish_phase_one();
+}
+
+void leader::step(node_id, const read_nack& m) {
+  if (m.round != round_ || phase_ == phase::follower) return;
+  counter_ = std::max(counter_, m.promised.counter);
+  step_down();
+  retry_wait_ = config_.retry_ticks;
+}
+
+void leader::finish_phase_one() {
+  // For each slot some acceptor reported, adopt the value written in the highest round
+  // (round-based consensus, Fig. 6); slots nobody reported below the highest one are gaps that
+  // get a no-op, so the learners can move past them.
+  std::map<slot_t, accepted_value> highest;
+  for (const auto& [acceptor_id, ack] : read_acks_) {
+    for (const auto& a : ack.accepted) {
+      auto [it, inserted] = highest.emplace(a.slot, a);
+      if (!inserted && a.round > it->second.round) it->second = a;
+    }
+  }
+  read_acks_.clear();
+  phase_ = phase::leading;
+  next_slot_ = read_from_;
+  const slot_t last_reported = highest.empty() ? 0 : highest.rbegin()->first;
+  for (slot_t s = read_from_; s <= last_reported; ++s) {
+    auto it = highest.find(s);
+    propose(s, it == highest.end() ? batch{} : it->second.value);
+  }
+  fill_window();
+}
+
+void leader::propose(slot_t slot, batch value) {
+  for (const auto& msg : value.messages) {
+    auto it = held_.find(msg.id);
+    if (it != held_.end()) it->second = held::proposed;
+  }
+  send_to_all(write_request{round_, slot, value});
+  proposals_[slot] = proposal{std::move(value), {}, 0};
+  next_slot_ = std::max(next_slot_, slot + 1);
+}
+
+void leader::fill_window() {
+  while (proposals_.size() < config_.window) {
+    batch b = next_batch();
+    if (b.is_noop()) return;  // nothing to propose: no idle delay, no empty slots
+    propose(next_slot_, std::move(b));
+  }
+}
+
+batch leader::next_batch() {
+  batch b;
+  std::size_t bytes = 0;
+  while (!queue_.empty() && b.messages.size() < config_.max_batch_messages) {
+    auto it = held_.find(queue_.front().id);
+    // Skip what was delivered meanwhile, or queued twice and already proposed.
+    if (it == held_.end() || it->second != held::queued) {
+      queue_.pop_front();
+      continue;
+    }
+    const std::size_t size = queue_.front().payload.size();
+    if (!b.messages.empty() && bytes + size > config_.max_batch_bytes) break;
+    bytes += size;
+    it->second = held::proposed;
+    b.messages.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  return b;
+}
+
+void leader::step(node_id from, const write_ack& m) {
+  if (phase_ != phase::leading || m.round != round_) return;
+  auto it = proposals_.find(m.slot);
+  if (it == proposals_.end()) return;
+  it->second.acks.insert(from);
+  if (it->second.acks.size() < group_.quorum()) return;
+  send_to_all(decision{m.slot, std::move(it->second.value)});
+  proposals_.erase(it);
+  fill_window();
+}
+
+void leader::step(node_id, const write_nack& m) {
+  if (m.round != round_ || phase_ == phase::follower) return;
+  counter_ = std::max(counter_, m.promised.counter);
+  step_down();
+  retry_wait_ = config_.retry_ticks;
+}
+
+void leader::tick() {
+  if (retry_wait_ > 0) --retry_wait_;
+  if (elected_ == self_ && phase_ == phase::follower && retry_wait_ == 0) {
+    start_round();
+    return;
+  }
+  // Resend what a majority has not answered yet, to those that did not answer: links lose
+  // messages, and acceptors answer a repeated request the same way.
+  if (phase_ == phase::preparing && ++read_ticks_unanswered_ >= config_.resend_ticks) {
+    read_ticks_unanswered_ = 0;
+    for (node_id member : group_.members)
+      if (!read_acks_.count(member))
+        outbox_.messages.push_back({member, read_request{round_, read_from_}});
+  }
+  if (phase_ == phase::leading) {
+    for (auto& [slot, p] : proposals_) {
+      if (++p.ticks_unanswered < config_.resend_ticks) continue;
+      p.ticks_unanswered = 0;
+      for (node_id member : group_.members)
+        if (!p.acks.count(member))
+          outbox_.messages.push_back({member, write_request{round_, slot, p.value}});
+    }
+  }
+}
+
+void leader::send_to_all(const wire_message& m) {
+  for (node_id member : group_.members) outbox_.messages.push_back({member, m});
+}
+
+}  // namespace synod

@@ -1,0 +1,91 @@
+// The leader (proposer) core: round-based consensus over the acceptors' register for many slots.
+// Phase 1 (READ) once per leadership for every slot from the first undelivered one on, then one
+// round trip (WRITE) per decision while stable, with a window of slots in flight. Pure.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <set>
+
+#include "actors/effects.hpp"
+
+namespace synod {
+
+struct leader_config {
+  std::size_t window = 8;                 // slots proposed and not yet decided
+  std::size_t max_batch_messages = 1024;  // client messages in one batch
+  std::size_t max_batch_bytes = 1 << 20;  // payload bytes in one batch
+  std::size_t max_pending = 100000;       // client messages held; more are dropped (resent later)
+  unsigned resend_ticks = 4;              // unanswered READ/WRITE are sent again after this
+  unsigned retry_ticks = 3;               // after a nack, wait this long before a higher round
+};
+
+class leader {
+ public:
+  leader(node_id self, group_view group, leader_config config, const recovered_state& recovered);
+
+  // Omega's current leader. Becoming it starts phase 1; losing it abandons the round.
+  void on_leader_change(node_id elected);
+  // The local learner delivered a batch: its messages need no proposing any more.
+  void on_delivery(const delivery& d);
+
+  void step(node_id from, const forward& m);
+  void step(node_id from, const read_ack& m);
+  void step(node_id from, const read_nack& m);
+  void step(node_id from, const write_ack& m);
+  void step(node_id from, const write_nack& m);
+  void tick();
+
+  effects& outbox() { return outbox_; }
+
+  bool leading() const { return phase_ == phase::leading; }
+  round_t current_round() const { return round_; }
+  std::size_t in_flight() const { return proposals_.size(); }
+  std::size_t pending() const { return queue_.size(); }
+
+ private:
+  enum class phase { follower, preparing, leading };
+  enum class held { queued, proposed };
+
+  struct proposal {
+    batch value;
+    std::set<node_id> acks;
+    unsigned ticks_unanswered = 0;
+  };
+
+  void start_round();
+  void step_down();
+  void finish_phase_one();
+  void propose(slot_t slot, batch value);
+  void fill_window();
+  batch next_batch();
+  void send_to_all(const wire_message& m);
+
+  node_id self_;
+  group_view group_;
+  leader_config config_;
+  effects outbox_;
+
+  node_id elected_ = 0;
+  phase phase_ = phase::follower;
+  std::uint64_t counter_;    // highest round counter used or seen; durable when used
+  round_t round_;            // the round being prepared or led
+  slot_t delivered_up_to_;   // from the local learner
+  unsigned retry_wait_ = 0;  // ticks left before a new round may start
+
+  // Phase 1 state.
+  slot_t read_from_ = 1;
+  std::map<node_id, read_ack> read_acks_;
+  unsigned read_ticks_unanswered_ = 0;
+
+  // Phase 2 state.
+  slot_t next_slot_ = 1;
+  std::map<slot_t, proposal> proposals_;
+
+  // Client messages not yet delivered locally: queued for a batch, or in a proposed batch.
+  std::deque<client_message> queue_;
+  std::map<message_id, held> held_;
+};
+
+}  // namespace synod

@@ -1,0 +1,44 @@
+#include "actors/learner/delivered_filter.hpp"
+
+namespace synod {
+
+bool delivered_filter::contains(const message_id& id) const {
+  auto origin = seen_.find(id.origin);
+  if (origin == seen_.end()) return false;
+  const auto& intervals = origin->second;
+  auto it = intervals.upper_bound(id.seq);
+  if (it == intervals.begin()) return false;
+  --it;
+  return id.seq < it->second;
+}
+
+bool delivered_filter::insert(const message_id& id) {
+  if (contains(id)) return false;
+  auto& intervals = seen_[id.origin];
+  std::uint64_t start = id.seq;
+  std::uint64_t end = id.seq + 1;
+  // Merge with the interval that ends right at seq, and with the one that starts right after it.
+  auto next = intervals.find(end);
+  if (next != intervals.end()) {
+    end = next->second;
+    intervals.erase(next);
+  }
+  auto prev = intervals.upper_bound(id.seq);
+  if (prev != intervals.begin()) {
+    --prev;
+    if (prev->second == start) {
+      prev->second = end;
+      return true;
+    }
+  }
+  intervals.emplace(start, end);
+  return true;
+}
+
+std::size_t delivered_filter::intervals() const {
+  std::size_t n = 0;
+  for (const auto& [origin, set] : seen_) n += set.size();
+  return n;
+}
+
+}  // namespace synod

@@ -1,0 +1,78 @@
+#include "actors/learner/learner.hpp"
+
+#include <algorithm>
+
+namespace synod {
+
+learner::learner(node_id self, learner_config config, const recovered_state& recovered)
+    : self_(self), config_(config) {
+  // Recovery: Received <- TO_delivered; nextBatch follows the last delivered slot.
+  for (const auto& [slot, value] : recovered.delivered) {
+    if (slot != next_slot_) break;  // deliveries are consecutive; anything else is not ours
+    for (const auto& m : value.messages) delivered_.insert(m.id);
+    decided_.emplace(slot, value);
+    ++next_slot_;
+  }
+}
+
+void learner::step(node_id from, const decision& m) {
+  if (m.slot < next_slot_) return;  // delivered already
+  if (m.slot > next_slot_) {
+    // A gap: keep the batch until the ones before it arrive; ask its sender if they do not.
+    waiting_.emplace(m.slot, m.value);
+    if (from != self_ && best_peer_progress_ <= delivered_up_to()) best_peer_ = from;
+    return;
+  }
+  deliver(m.slot, m.value);
+  for (auto it = waiting_.begin(); it != waiting_.end() && it->first <= next_slot_;) {
+    if (it->first == next_slot_) deliver(it->first, it->second);
+    it = waiting_.erase(it);
+  }
+  ticks_since_request_ = 0;
+}
+
+void learner::deliver(slot_t slot, const batch& value) {
+  delivery d{slot, {}};
+  for (const auto& m : value.messages)
+    if (delivered_.insert(m.id)) d.messages.push_back(m);
+  // Forced log at delivery: a restarted node neither repeats nor skips a batch.
+  outbox_.durable.push_back(delivery_record{slot, value});
+  outbox_.deliveries.push_back(std::move(d));
+  decided_.emplace(slot, value);
+  next_slot_ = slot + 1;
+}
+
+void learner::step(node_id from, const catch_up_request& m) {
+  if (from == self_) return;
+  auto it = decided_.lower_bound(m.from_slot);
+  for (std::size_t sent = 0; it != decided_.end() && sent < config_.max_catch_up_slots;
+       ++it, ++sent)
+    outbox_.messages.push_back({from, decision{it->first, it->second}});
+}
+
+void learner::on_peer_progress(node_id peer, slot_t delivered_up_to) {
+  // Follow whichever peer last said it is ahead: a peer that stops answering stops saying so.
+  if (peer == self_ || delivered_up_to <= this->delivered_up_to()) return;
+  best_peer_ = peer;
+  best_peer_progress_ = std::max(best_peer_progress_, delivered_up_to);
+}
+
+void learner::tick() {
+  if (!lagging()) {
+    ticks_since_request_ = 0;
+    requested_ = false;
+    return;
+  }
+  // Ask at once the first time, then again every few ticks while still behind.
+  if (requested_ && ++ticks_since_request_ < config_.catch_up_retry_ticks) return;
+  ask_for_catch_up();
+}
+
+void learner::ask_for_catch_up() {
+  if (best_peer_ == 0) return;
+  outbox_.messages.push_back({best_peer_, catch_up_request{next_slot_}});
+  requested_ = true;
+  ticks_since_request_ = 0;
+}
+
+}  // namespace synod

@@ -1,0 +1,52 @@
+// The learner core: collects decisions, delivers batches strictly in slot order, each client
+// message at most once per node (across restarts too), and catches up from peers when it lags.
+// Its delivered position and decided batches are durable before a batch is handed on. Pure.
+#pragma once
+
+#include <map>
+
+#include "actors/effects.hpp"
+#include "actors/learner/delivered_filter.hpp"
+
+namespace synod {
+
+struct learner_config {
+  std::size_t max_catch_up_slots = 64;  // decisions sent in answer to one catch-up request
+  unsigned catch_up_retry_ticks = 4;    // a lagging learner asks again after this
+};
+
+class learner {
+ public:
+  learner(node_id self, learner_config config, const recovered_state& recovered);
+
+  void step(node_id from, const decision& m);
+  void step(node_id from, const catch_up_request& m);
+  // A peer's heartbeat said how far it has delivered; if further than here, catch up from it.
+  void on_peer_progress(node_id peer, slot_t delivered_up_to);
+  void tick();
+
+  effects& outbox() { return outbox_; }
+
+  slot_t delivered_up_to() const { return next_slot_ - 1; }
+  bool lagging() const { return !waiting_.empty() || best_peer_progress_ > delivered_up_to(); }
+
+ private:
+  void deliver(slot_t slot, const batch& value);
+  void ask_for_catch_up();
+
+  node_id self_;
+  learner_config config_;
+  effects outbox_;
+
+  slot_t next_slot_ = 1;             // nextBatch: the next slot to deliver
+  std::map<slot_t, batch> decided_;  // delivered slots' decided batches, for catching peers up
+  std::map<slot_t, batch> waiting_;  // AwaitingToBeDelivered: decided, ahead of next_slot_
+  delivered_filter delivered_;
+
+  node_id best_peer_ = 0;  // the peer known to be furthest ahead
+  slot_t best_peer_progress_ = 0;
+  unsigned ticks_since_request_ = 0;
+  bool requested_ = false;
+};
+
+}  // namespace synod

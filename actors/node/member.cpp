@@ -1,0 +1,75 @@
+#include "actors/node/member.hpp"
+
+#include "messaging/overloaded.hpp"
+
+namespace synod {
+
+member::member(node_id self, group_view group, member_config config,
+               const recovered_state& recovered)
+    : self_(self),
+      acceptor_(recovered),
+      leader_(self, group, config.leader, recovered),
+      learner_(self, config.learner, recovered),
+      detector_(self, group, config.failure_detector),
+      front_(self, config.broadcast, recovered) {
+  after_step();
+}
+
+void member::receive(node_id from, const wire_message& m) {
+  std::visit(overloaded{
+                 [&](const read_request& x) { acceptor_.step(from, x); },
+                 [&](const write_request& x) { acceptor_.step(from, x); },
+                 [&](const read_ack& x) { leader_.step(from, x); },
+                 [&](const read_nack& x) { leader_.step(from, x); },
+                 [&](const write_ack& x) { leader_.step(from, x); },
+                 [&](const write_nack& x) { leader_.step(from, x); },
+                 [&](const forward& x) { leader_.step(from, x); },
+                 [&](const decision& x) { learner_.step(from, x); },
+                 [&](const catch_up_request& x) { learner_.step(from, x); },
+                 [&](const heartbeat& x) {
+                   detector_.step(from, x);
+                   learner_.on_peer_progress(from, x.delivered_up_to);
+                 },
+             },
+             m);
+  after_step();
+}
+
+void member::tick() {
+  detector_.tick(learner_.delivered_up_to());
+  leader_.tick();
+  learner_.tick();
+  front_.tick();
+  after_step();
+}
+
+std::optional<message_id> member::broadcast(std::string payload) {
+  auto id = front_.broadcast(std::move(payload));
+  after_step();
+  return id;
+}
+
+void member::after_step() {
+  // What the learner delivered, the leader need not propose and the front need not resend.
+  for (const auto& d : learner_.outbox().deliveries) {
+    leader_.on_delivery(d);
+    front_.on_delivery(d);
+  }
+  const node_id elected = detector_.leader();
+  if (elected != elected_) {
+    elected_ = elected;
+    leader_.on_leader_change(elected);
+    front_.on_leader_change(elected);
+  }
+  pending_.append(acceptor_.outbox().take());
+  pending_.append(learner_.outbox().take());
+  pending_.append(leader_.outbox().take());
+  pending_.append(detector_.outbox().take());
+  pending_.append(front_.outbox().take());
+}
+
+effects member::take_effects() {
+  return pending_.take();
+}
+
+}  // namespace synod

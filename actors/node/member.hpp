@@ -1,0 +1,58 @@
+// All protocol roles of one group member, composed without actors: acceptor, leader, learner,
+// failure detector and TO-Broadcast front, wired as DESIGN.md §3 describes. The simulator drives
+// it directly; it is pure like the cores it holds.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "actors/acceptor/acceptor.hpp"
+#include "actors/broadcast/broadcast.hpp"
+#include "actors/failure_detector/failure_detector.hpp"
+#include "actors/leader/leader.hpp"
+#include "actors/learner/learner.hpp"
+
+namespace synod {
+
+struct member_config {
+  leader_config leader;
+  learner_config learner;
+  failure_detector_config failure_detector;
+  broadcast_config broadcast;
+};
+
+class member {
+ public:
+  member(node_id self, group_view group, member_config config, const recovered_state& recovered);
+
+  void receive(node_id from, const wire_message& m);
+  void tick();
+  std::optional<message_id> broadcast(std::string payload);
+
+  // Everything the roles produced since the last call: durable records first, then messages,
+  // then deliveries (see effects.hpp for the order the caller must keep).
+  effects take_effects();
+  std::vector<message_id> take_own_delivered() { return front_.take_delivered(); }
+
+  node_id self() const { return self_; }
+  node_id leader() const { return elected_; }
+  const class leader& leader_core() const { return leader_; }
+  const class learner& learner_core() const { return learner_; }
+  const class acceptor& acceptor_core() const { return acceptor_; }
+  const broadcast_front& front() const { return front_; }
+
+ private:
+  void after_step();
+
+  node_id self_;
+  class acceptor acceptor_;
+  class leader leader_;
+  class learner learner_;
+  failure_detector detector_;
+  broadcast_front front_;
+  node_id elected_ = 0;
+  effects pending_;
+};
+
+}  // namespace synod

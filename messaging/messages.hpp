@@ -1,0 +1,93 @@
+// The wire vocabulary between nodes, named as in "Deconstructing Paxos": plain structs, no logic.
+// The round-based register (READ/WRITE and their acks), decisions, catch-up, forwarding,
+// heartbeats.
+#pragma once
+
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "messaging/batch.hpp"
+#include "messaging/ids.hpp"
+
+namespace synod {
+
+// [READ, k] for every slot from `from_slot` on: phase 1 once per leadership.
+struct read_request {
+  round_t round;
+  slot_t from_slot = 1;
+};
+
+// What an acceptor holds for one slot: the round it was written in and the value.
+struct accepted_value {
+  slot_t slot = 0;
+  round_t round;
+  batch value;
+};
+
+// [ackREAD, k, write_i, v_i] for every slot >= from_slot that holds a value.
+struct read_ack {
+  round_t round;
+  slot_t from_slot = 1;
+  std::vector<accepted_value> accepted;
+};
+
+// [nackREAD, k]; carries the promise that beat k so the leader can pick a higher round.
+struct read_nack {
+  round_t round;
+  round_t promised;
+};
+
+// [WRITE, k, v] for one slot.
+struct write_request {
+  round_t round;
+  slot_t slot = 0;
+  batch value;
+};
+
+struct write_ack {
+  round_t round;
+  slot_t slot = 0;
+};
+
+struct write_nack {
+  round_t round;
+  slot_t slot = 0;
+  round_t promised;
+};
+
+// (DECISION, L, msgSet): also the reply to a catch-up request.
+struct decision {
+  slot_t slot = 0;
+  batch value;
+};
+
+// A lagging learner asks a peer for the decisions from `from_slot` on (the paper's UPDATE).
+struct catch_up_request {
+  slot_t from_slot = 1;
+};
+
+// A node hands its undelivered client messages to the node it believes leads.
+struct forward {
+  std::vector<client_message> messages;
+};
+
+// I-AM-ALIVE for the failure detector; also tells peers how far this node has delivered,
+// so a learner that missed the last decision notices without new traffic.
+struct heartbeat {
+  slot_t delivered_up_to = 0;
+};
+
+using wire_message = std::variant<read_request, read_ack, read_nack, write_request, write_ack,
+                                  write_nack, decision, catch_up_request, forward, heartbeat>;
+
+struct envelope {
+  node_id from = 0;
+  node_id to = 0;
+  wire_message body;
+};
+
+// Short human-readable name of a message kind, for logs and the simulator's trace.
+std::string kind_name(const wire_message& m);
+
+}  // namespace synod

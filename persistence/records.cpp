@@ -1,0 +1,27 @@
+#include "persistence/records.hpp"
+
+#include <algorithm>
+
+#include "messaging/overloaded.hpp"
+
+namespace synod {
+
+void apply(recovered_state& state, const durable_record& record) {
+  std::visit(
+      overloaded{
+          [&](const promise_record& r) { state.promised = std::max(state.promised, r.round); },
+          [&](const accept_record& r) {
+            state.accepted[r.slot] = accepted_value{r.slot, r.round, r.value};
+          },
+          [&](const round_counter_record& r) {
+            state.round_counter = std::max(state.round_counter, r.counter);
+          },
+          [&](const delivery_record& r) { state.delivered[r.slot] = r.value; },
+          [&](const incarnation_record& r) {
+            state.incarnation = std::max(state.incarnation, r.incarnation);
+          },
+      },
+      record);
+}
+
+}  // namespace synod

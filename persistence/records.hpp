@@ -1,0 +1,61 @@
+// What the cores ask to be made durable (the paper's forced logs), and what recovery hands back.
+// Every record is idempotent: applying it twice leaves the same state.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <variant>
+
+#include "messaging/batch.hpp"
+#include "messaging/ids.hpp"
+#include "messaging/messages.hpp"
+
+namespace synod {
+
+// Acceptor: store{read_i}; the promise covers every slot.
+struct promise_record {
+  round_t round;
+};
+
+// Acceptor: store{write_i, v_i} for one slot.
+struct accept_record {
+  slot_t slot = 0;
+  round_t round;
+  batch value;
+};
+
+// Leader: the highest round counter ever used, so a recovered leader never reuses a round.
+struct round_counter_record {
+  std::uint64_t counter = 0;
+};
+
+// Learner: store{TO_delivered, nextBatch}: the decided batch of `slot`, now delivered.
+// Deliveries are consecutive, so the highest such slot is the delivered position.
+struct delivery_record {
+  slot_t slot = 0;
+  batch value;
+};
+
+// Broadcast front: the incarnation number that keeps (origin, seq) unique across restarts.
+struct incarnation_record {
+  std::uint64_t incarnation = 0;
+};
+
+using durable_record = std::variant<promise_record, accept_record, round_counter_record,
+                                    delivery_record, incarnation_record>;
+
+// Everything a node finds on its stable storage when it starts.
+struct recovered_state {
+  round_t promised;
+  std::map<slot_t, accepted_value> accepted;
+  std::uint64_t round_counter = 0;
+  std::map<slot_t, batch> delivered;  // slot -> decided batch, consecutive from 1
+  std::uint64_t incarnation = 0;
+
+  slot_t delivered_up_to() const { return delivered.empty() ? 0 : delivered.rbegin()->first; }
+};
+
+// Applies one record to a recovered-state image: the reference semantics every storage follows.
+void apply(recovered_state& state, const durable_record& record);
+
+}  // namespace synod

@@ -1,0 +1,52 @@
+// The total-order checker: judges one run from what was broadcast and what each node delivered.
+// Properties (spec §8.4): validity, integrity (no duplicate delivery at a node, across restarts),
+// uniform total order (delivery sequences are prefixes of one another, a message has one slot),
+// and, once faults stop, agreement and termination. Reads delivery logs as JSON lines too.
+#pragma once
+
+#include <istream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "messaging/batch.hpp"
+
+namespace synod::sim {
+
+struct delivered_message {
+  slot_t slot = 0;
+  message_id id;
+};
+
+// What must hold when the run ends: which nodes are up, and which broadcasts they all owe.
+struct run_end {
+  std::set<node_id> up;
+  std::set<message_id> must_deliver;  // broadcast by a node that stayed up afterwards
+};
+
+class total_order_checker {
+ public:
+  void on_broadcast(const message_id& id) { broadcast_.insert(id); }
+  void on_delivery(node_id node, slot_t slot, const message_id& id);
+
+  // Reads one JSON object per line with at least node, slot, origin and seq. Validity is then
+  // judged only if broadcasts were also recorded. Throws std::runtime_error naming a bad line.
+  void read_json_lines(std::istream& in);
+
+  // Safety only (validity, integrity, total order): holds at every moment of every run.
+  std::vector<std::string> check_safety() const;
+  // Safety plus agreement and termination, for a run whose faults have stopped.
+  std::vector<std::string> check(const run_end& end) const;
+
+  const std::map<node_id, std::vector<delivered_message>>& deliveries() const { return log_; }
+  std::size_t delivered_count() const;
+
+ private:
+  std::set<message_id> broadcast_;
+  std::map<node_id, std::vector<delivered_message>> log_;
+};
+
+std::string to_string(const message_id& id);
+
+}  // namespace synod::sim

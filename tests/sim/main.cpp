@@ -1,0 +1,184 @@
+// synod-sim: runs many seeded executions of the simulator and reports what the checker found.
+//   synod-sim --nodes 5 --seeds 1000 --loss 0.2 --dup 0.1 --crash 0.01 [--first-seed S] ...
+#include <chrono>
+#include <cstdlib>
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include "tests/sim/simulator.hpp"
+
+namespace {
+
+using synod::sim::sim_config;
+
+struct options {
+  sim_config config;
+  std::uint64_t seeds = 100;
+  std::uint64_t first_seed = 1;
+  bool verbose = false;
+  bool expect_violation = false;
+};
+
+[[noreturn]] void usage_error(const std::string& what) {
+  std::cerr << "synod-sim: " << what << " (see --help)\n";
+  std::exit(2);
+}
+
+void print_help() {
+  std::cout <<
+      R"(usage: synod-sim [options]
+  --nodes N           members in the group (default 3)
+  --seeds K           executions to run (default 100)
+  --first-seed S      seed of the first execution (default 1)
+  --loss P            share of messages lost while faults last (default 0)
+  --dup P             share of messages duplicated (default 0)
+  --crash P           per member and tick, chance of a crash (default 0)
+  --crash-leader P    per tick, extra chance that a member leading a round crashes
+  --partition P       per tick, chance a partition starts (default 0)
+  --delay T           maximum message delay in time units; a tick is 10 (default 30)
+  --ticks T           ticks with faults and broadcasts (default 300)
+  --settle T          ticks allowed to settle after the faults (default 3000)
+  --rate P            per member and tick, chance of a broadcast (default 0.3)
+  --window N          leader's slots in flight (default 8)
+  --batch N           client messages per batch at most (default 1024)
+  --bug NAME          plant a bug: acceptor-forgets-promise, leader-reuses-round,
+                      learner-skips-ahead
+  --expect-violation  exit 0 only if some execution was found violating (for planted bugs)
+  --verbose           print one line per execution
+  --trace             print every event (use with --seeds 1)
+)";
+}
+
+options parse(int argc, char** argv) {
+  options o;
+  auto& c = o.config;
+  std::map<std::string, std::function<void(const std::string&)>> with_value = {
+      {"--nodes", [&](auto v) { c.nodes = std::stoul(v); }},
+      {"--seeds", [&](auto v) { o.seeds = std::stoull(v); }},
+      {"--first-seed", [&](auto v) { o.first_seed = std::stoull(v); }},
+      {"--loss", [&](auto v) { c.loss = std::stod(v); }},
+      {"--dup", [&](auto v) { c.dup = std::stod(v); }},
+      {"--crash", [&](auto v) { c.crash = std::stod(v); }},
+      {"--crash-leader", [&](auto v) { c.crash_leader = std::stod(v); }},
+      {"--partition", [&](auto v) { c.partition = std::stod(v); }},
+      {"--delay", [&](auto v) { c.max_delay = std::stoull(v); }},
+      {"--ticks", [&](auto v) { c.fault_ticks = std::stoull(v); }},
+      {"--settle", [&](auto v) { c.settle_ticks = std::stoull(v); }},
+      {"--rate", [&](auto v) { c.broadcast_rate = std::stod(v); }},
+      {"--window", [&](auto v) { c.member.leader.window = std::stoul(v); }},
+      {"--batch", [&](auto v) { c.member.leader.max_batch_messages = std::stoul(v); }},
+      {"--bug",
+       [&](auto v) {
+         auto bug = synod::sim::parse_bug(v);
+         if (!bug) usage_error("unknown bug '" + v + "'");
+         c.bug = *bug;
+       }},
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string value;
+    bool has_value = false;
+    if (auto eq = arg.find('='); eq != std::string::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+      has_value = true;
+    }
+    if (arg == "--help" || arg == "-h") {
+      print_help();
+      std::exit(0);
+    } else if (arg == "--verbose") {
+      o.verbose = true;
+    } else if (arg == "--trace") {
+      c.trace = true;
+    } else if (arg == "--expect-violation") {
+      o.expect_violation = true;
+    } else if (auto it = with_value.find(arg); it != with_value.end()) {
+      if (!has_value) {
+        if (i + 1 >= argc) usage_error(arg + " needs a value");
+        value = argv[++i];
+      }
+      try {
+        it->second(value);
+      } catch (const std::logic_error&) {
+        usage_error("bad value '" + value + "' for " + arg);
+      }
+    } else {
+      usage_error("unknown option '" + arg + "'");
+    }
+  }
+  if (c.nodes < 1 || c.nodes > 64) usage_error("--nodes must be between 1 and 64");
+  for (double p : {c.loss, c.dup, c.crash, c.crash_leader, c.partition, c.broadcast_rate})
+    if (p < 0 || p > 1) usage_error("probabilities must be between 0 and 1");
+  if (c.max_delay < 1) usage_error("--delay must be at least 1");
+  if (c.member.leader.window < 1) usage_error("--window must be at least 1");
+  if (c.member.leader.max_batch_messages < 1) usage_error("--batch must be at least 1");
+  return o;
+}
+
+std::string replay_command(const options& o, std::uint64_t seed, int argc, char** argv) {
+  std::ostringstream cmd;
+  cmd << "./run sim";
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg.rfind("--seeds", 0) == 0 || arg.rfind("--first-seed", 0) == 0 ||
+        arg == "--expect-violation") {
+      if (arg.find('=') == std::string::npos && arg != "--expect-violation") ++i;
+      continue;
+    }
+    cmd << " " << arg;
+  }
+  (void)o;
+  cmd << " --first-seed " << seed << " --seeds 1 --trace";
+  return cmd.str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const options o = parse(argc, argv);
+  const auto started = std::chrono::steady_clock::now();
+  std::uint64_t failed = 0, broadcasts = 0, deliveries = 0, crashes = 0, sent = 0;
+  std::uint64_t first_failed_seed = 0;
+  for (std::uint64_t seed = o.first_seed; seed < o.first_seed + o.seeds; ++seed) {
+    const auto r = synod::sim::run_simulation(o.config, seed);
+    broadcasts += r.broadcasts;
+    deliveries += r.deliveries;
+    crashes += r.crashes;
+    sent += r.messages_sent;
+    if (o.verbose)
+      std::cout << "seed " << seed << ": " << r.broadcasts << " broadcast, " << r.deliveries
+                << " delivered, " << r.crashes << " crashes, " << r.partitions
+                << " partitions, settled in " << r.settle_ticks_used << " ticks, "
+                << (r.ok() ? "ok" : "VIOLATION") << "\n";
+    if (!r.ok()) {
+      if (failed++ == 0) {
+        first_failed_seed = seed;
+        std::cout << "seed " << seed << " violates:\n";
+        for (std::size_t i = 0; i < r.violations.size() && i < 5; ++i)
+          std::cout << "  " << r.violations[i] << "\n";
+        if (r.violations.size() > 5)
+          std::cout << "  ... and " << r.violations.size() - 5 << " more\n";
+      }
+      if (o.expect_violation) break;
+    }
+  }
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const std::uint64_t executions =
+      failed && o.expect_violation ? first_failed_seed - o.first_seed + 1 : o.seeds;
+  std::cout << std::fixed << std::setprecision(1) << "executions: " << executions << " in "
+            << seconds << " s (" << executions / std::max(seconds, 1e-9) << "/s), "
+            << "broadcasts: " << broadcasts << ", deliveries: " << deliveries
+            << ", crashes: " << crashes << ", messages sent: " << sent
+            << ", violating executions: " << failed << "\n";
+  if (failed) std::cout << "replay: " << replay_command(o, first_failed_seed, argc, argv) << "\n";
+  if (o.expect_violation) {
+    if (!failed) std::cout << "expected a violation, found none\n";
+    return failed ? 0 : 1;
+  }
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,263 @@
+#include "tests/sim/simulator.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <set>
+
+#include "persistence/memory_storage.hpp"
+#include "tests/sim/checker.hpp"
+#include "tests/sim/random.hpp"
+
+namespace synod::sim {
+
+std::optional<planted_bug> parse_bug(const std::string& name) {
+  for (auto bug : {planted_bug::none, planted_bug::acceptor_forgets_promise,
+                   planted_bug::leader_reuses_round, planted_bug::learner_skips_ahead})
+    if (to_string(bug) == name) return bug;
+  return std::nullopt;
+}
+
+std::string to_string(planted_bug bug) {
+  switch (bug) {
+    case planted_bug::none:
+      return "none";
+    case planted_bug::acceptor_forgets_promise:
+      return "acceptor-forgets-promise";
+    case planted_bug::leader_reuses_round:
+      return "leader-reuses-round";
+    case planted_bug::learner_skips_ahead:
+      return "learner-skips-ahead";
+  }
+  return "?";
+}
+
+namespace {
+
+struct node_state {
+  node_id id = 0;
+  memory_storage disk;  // survives crashes: the node's stable storage
+  std::optional<member> live;
+  std::uint64_t down_until = 0;        // tick at which a crashed node recovers
+  std::vector<message_id> owed;        // broadcast by the current incarnation
+  std::set<message_id> skipped_ahead;  // learner-skips-ahead: reported early already
+};
+
+struct event {
+  std::uint64_t time = 0;
+  std::uint64_t order = 0;  // ties in time run in scheduling order
+  bool is_tick = false;
+  envelope message;
+};
+
+struct later {
+  bool operator()(const event& a, const event& b) const {
+    return a.time != b.time ? a.time > b.time : a.order > b.order;
+  }
+};
+
+class world {
+ public:
+  world(const sim_config& config, std::uint64_t seed) : config_(config), rng_(seed) {
+    result_.seed = seed;
+    for (node_id id = 1; id <= config_.nodes; ++id) group_.members.push_back(id);
+    nodes_.resize(config_.nodes);
+    for (node_id id = 1; id <= config_.nodes; ++id) {
+      nodes_[id - 1].id = id;
+      start(nodes_[id - 1]);
+      // Members tick at staggered offsets, as real clocks do.
+      schedule_tick(id, rng_.below(config_.tick));
+    }
+  }
+
+  sim_result run() {
+    const std::uint64_t last_tick = config_.fault_ticks + config_.settle_ticks;
+    while (!queue_.empty()) {
+      std::pop_heap(queue_.begin(), queue_.end(), later{});
+      event e = std::move(queue_.back());
+      queue_.pop_back();
+      now_ = e.time;
+      if (e.is_tick) {
+        const std::uint64_t tick = now_ / config_.tick;
+        if (tick >= last_tick) break;
+        if (e.message.to == 1 && on_global_tick(tick)) break;
+        on_tick(node(e.message.to), tick);
+        schedule_tick(e.message.to, now_ + config_.tick);
+      } else {
+        on_message(std::move(e.message));
+      }
+    }
+    run_end end;
+    for (auto& n : nodes_) {
+      if (!n.live) continue;
+      end.up.insert(n.id);
+      end.must_deliver.insert(n.owed.begin(), n.owed.end());
+    }
+    result_.violations = checker_.check(end);
+    result_.deliveries = checker_.delivered_count();
+    return result_;
+  }
+
+ private:
+  node_state& node(node_id id) { return nodes_[id - 1]; }
+  bool faulty(std::uint64_t tick) const { return tick < config_.fault_ticks; }
+
+  // Once per tick period: partitions start and heal; the faults end; the run may be settled.
+  bool on_global_tick(std::uint64_t tick) {
+    if (faulty(tick)) {
+      if (partitioned_ && tick >= partition_until_) heal(tick);
+      if (!partitioned_ && rng_.chance(config_.partition)) split(tick);
+      return false;
+    }
+    if (tick == config_.fault_ticks) {
+      if (partitioned_) heal(tick);
+      for (auto& n : nodes_)
+        if (!n.live) start(n);
+    }
+    result_.settle_ticks_used = tick - config_.fault_ticks;
+    return settled();
+  }
+
+  // Settled: everyone is up, every member delivered its own broadcasts, and all delivered the
+  // same slots. Only then does stopping early not hide a termination failure.
+  bool settled() const {
+    slot_t position = 0;
+    for (const auto& n : nodes_) {
+      if (!n.live || n.live->front().undelivered() > 0) return false;
+      const slot_t here = n.live->learner_core().delivered_up_to();
+      if (&n != &nodes_.front() && here != position) return false;
+      position = here;
+    }
+    return true;
+  }
+
+  void split(std::uint64_t tick) {
+    side_.assign(config_.nodes, false);
+    for (auto&& s : side_) s = rng_.chance(0.5);
+    partitioned_ = true;
+    partition_until_ = tick + rng_.between(10, 100);
+    ++result_.partitions;
+    if (config_.trace) std::cout << now_ << " partition until tick " << partition_until_ << "\n";
+  }
+
+  void heal(std::uint64_t) {
+    partitioned_ = false;
+    if (config_.trace) std::cout << now_ << " partition healed\n";
+  }
+
+  void on_tick(node_state& n, std::uint64_t tick) {
+    if (!n.live) {
+      if (tick >= n.down_until) start(n);
+      return;
+    }
+    if (faulty(tick)) {
+      const bool leading = n.live->leader_core().leading();
+      if (rng_.chance(config_.crash) || (leading && rng_.chance(config_.crash_leader))) {
+        crash(n, tick);
+        return;
+      }
+      if (rng_.chance(config_.broadcast_rate)) broadcast(n, tick);
+    }
+    n.live->tick();
+    flush(n);
+  }
+
+  void broadcast(node_state& n, std::uint64_t tick) {
+    auto id = n.live->broadcast("m" + std::to_string(tick) + "@" + std::to_string(n.id));
+    if (!id) return;  // backpressure: the front is full
+    checker_.on_broadcast(*id);
+    n.owed.push_back(*id);
+    ++result_.broadcasts;
+  }
+
+  void crash(node_state& n, std::uint64_t tick) {
+    n.live.reset();
+    n.owed.clear();  // a crashed incarnation's undelivered broadcasts are owed to nobody
+    n.down_until = tick + rng_.between(1, 40);
+    ++result_.crashes;
+    if (config_.trace) std::cout << now_ << " crash " << n.id << "\n";
+  }
+
+  void start(node_state& n) {
+    recovered_state state = n.disk.recover();
+    if (config_.bug == planted_bug::acceptor_forgets_promise) state.promised = round_t{};
+    if (config_.bug == planted_bug::leader_reuses_round && state.round_counter > 0)
+      --state.round_counter;  // as if the counter were logged after the round was used
+    n.live.emplace(n.id, group_, config_.member, state);
+    if (config_.trace) std::cout << now_ << " start " << n.id << "\n";
+    flush(n);
+  }
+
+  void on_message(envelope m) {
+    node_state& n = node(m.to);
+    if (!n.live) return;  // a down node receives nothing
+    if (config_.trace)
+      std::cout << now_ << " " << m.from << "->" << m.to << " " << kind_name(m.body) << "\n";
+    if (config_.bug == planted_bug::learner_skips_ahead) skip_ahead(n, m.body);
+    n.live->receive(m.from, m.body);
+    flush(n);
+  }
+
+  // The planted learner bug: deliver a batch that arrives ahead of a gap at once.
+  void skip_ahead(node_state& n, const wire_message& body) {
+    const auto* d = std::get_if<decision>(&body);
+    if (!d || d->slot <= n.live->learner_core().delivered_up_to() + 1) return;
+    for (const auto& m : d->value.messages)
+      if (n.skipped_ahead.insert(m.id).second) checker_.on_delivery(n.id, d->slot, m.id);
+  }
+
+  // Carries out a member's effects in order: commit, then send, then deliver.
+  void flush(node_state& n) {
+    effects e = n.live->take_effects();
+    if (!e.durable.empty()) n.disk.commit(e.durable);
+    for (auto& out : e.messages) send(n.id, out.to, std::move(out.body));
+    for (const auto& d : e.deliveries)
+      for (const auto& m : d.messages)
+        if (!n.skipped_ahead.count(m.id)) checker_.on_delivery(n.id, d.slot, m.id);
+    n.live->take_own_delivered();
+  }
+
+  void send(node_id from, node_id to, wire_message body) {
+    ++result_.messages_sent;
+    const bool faults = faulty(now_ / config_.tick);
+    if (from == to) {  // a local hand-off is never lost, but as asynchronous as any other
+      schedule_message({from, to, std::move(body)}, now_ + rng_.between(1, config_.max_delay));
+      return;
+    }
+    if (faults && partitioned_ && side_[from - 1] != side_[to - 1]) return;
+    if (faults && rng_.chance(config_.loss)) return;
+    if (faults && rng_.chance(config_.dup))
+      schedule_message({from, to, body}, now_ + rng_.between(1, config_.max_delay));
+    schedule_message({from, to, std::move(body)}, now_ + rng_.between(1, config_.max_delay));
+  }
+
+  void schedule_message(envelope m, std::uint64_t at) {
+    queue_.push_back(event{at, order_++, false, std::move(m)});
+    std::push_heap(queue_.begin(), queue_.end(), later{});
+  }
+
+  void schedule_tick(node_id id, std::uint64_t at) {
+    queue_.push_back(event{at, order_++, true, envelope{0, id, {}}});
+    std::push_heap(queue_.begin(), queue_.end(), later{});
+  }
+
+  sim_config config_;
+  rng rng_;
+  group_view group_;
+  std::vector<node_state> nodes_;
+  std::vector<event> queue_;
+  std::uint64_t now_ = 0;
+  std::uint64_t order_ = 0;
+  bool partitioned_ = false;
+  std::uint64_t partition_until_ = 0;
+  std::vector<bool> side_;
+  total_order_checker checker_;
+  sim_result result_;
+};
+
+}  // namespace
+
+sim_result run_simulation(const sim_config& config, std::uint64_t seed) {
+  return world(config, seed).run();
+}
+
+}  // namespace synod::sim
