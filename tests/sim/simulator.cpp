@@ -94,6 +94,14 @@ class world {
     }
     result_.violations = checker_.check(end);
     result_.deliveries = checker_.delivered_count();
+    for (const auto& [id, log] : checker_.deliveries()) {
+      std::uint64_t digest = 14695981039346656037ULL;  // FNV-1a over (origin, seq) in order
+      for (const auto& d : log)
+        for (std::uint64_t word : {std::uint64_t{d.id.origin}, d.id.seq})
+          for (int byte = 0; byte < 8; ++byte)
+            digest = (digest ^ ((word >> (8 * byte)) & 0xff)) * 1099511628211ULL;
+      result_.per_member[id] = {log.size(), digest};
+    }
     return result_;
   }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,8 @@ struct sim_result {
   std::uint64_t partitions = 0;
   std::uint64_t settle_ticks_used = 0;
   std::vector<std::string> violations;
+  // Per member at the end: messages delivered and a digest of the delivery sequence.
+  std::map<node_id, std::pair<std::uint64_t, std::uint64_t>> per_member;
 
   bool ok() const { return violations.empty(); }
 };

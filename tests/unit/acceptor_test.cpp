@@ -1,0 +1,161 @@
+#include "actors/acceptor/acceptor.hpp"
+
+#include <gtest/gtest.h>
+
+#include <optional>
+
+#include "tests/unit/helpers.hpp"
+
+namespace synod {
+namespace {
+
+using test::records;
+using test::sent;
+using test::value_of;
+
+// The invoker side of the round-based register (Fig. 5) over three acceptor cores, synchronous:
+// enough to replay the paper's scenarios against the real replica code.
+class register_harness {
+ public:
+  register_harness() : replicas_(3, acceptor(recovered_state{})) {}
+
+  // read(k) on slot 1: commit with the value of the highest write round, or abort (nullopt).
+  std::optional<batch> read(round_t k) {
+    std::optional<accepted_value> best;
+    for (auto& r : replicas_) {
+      r.step(client, read_request{k, 1});
+      auto e = r.outbox().take();
+      if (!sent<read_nack>(e).empty()) return std::nullopt;  // one nack aborts
+      const auto acks = sent<read_ack>(e);
+      for (const auto& a : acks.at(0).second.accepted)
+        if (a.slot == 1 && (!best || a.round > best->round)) best = a;
+    }
+    return best ? best->value : batch{};
+  }
+
+  bool write(round_t k, const batch& v) {
+    bool committed = true;
+    for (auto& r : replicas_) {
+      r.step(client, write_request{k, 1, v});
+      if (!sent<write_nack>(r.outbox().take()).empty()) committed = false;
+    }
+    return committed;
+  }
+
+  // propose(k, v) of round-based consensus (Fig. 6): read, adopt what was read, write.
+  std::optional<batch> propose(round_t k, const batch& v) {
+    auto read_value = read(k);
+    if (!read_value) return std::nullopt;
+    batch chosen = read_value->is_noop() ? v : *read_value;
+    if (!write(k, chosen)) return std::nullopt;
+    return chosen;
+  }
+
+  static constexpr node_id client = 7;
+
+ private:
+  std::vector<acceptor> replicas_;
+};
+
+round_t r(std::uint64_t k, node_id p) { return round_t{k, p}; }
+
+TEST(Acceptor, Figure1_ReadWriteAbortAndCommit) {
+  register_harness reg;
+  const batch X = value_of("X"), Y = value_of("Y");
+  EXPECT_TRUE(reg.write(r(1, 1), X));     // p1: write(1, X) commits
+  EXPECT_EQ(reg.read(r(2, 2)), X);        // p2: read(2) commits with X
+  EXPECT_FALSE(reg.write(r(1, 3), Y));    // p3: write(1, Y) aborts: round 2 was read
+  EXPECT_EQ(reg.read(r(2, 2)), X);        // the value stays X
+  EXPECT_TRUE(reg.write(r(3, 3), Y));     // p3: write(3, Y) commits
+  EXPECT_EQ(reg.read(r(4, 1)), Y);        // the value is now Y
+}
+
+TEST(Acceptor, Figure2_ConsensusAgreesOnTheFirstDecision) {
+  register_harness reg;
+  const batch X = value_of("X"), Y = value_of("Y"), Z = value_of("Z");
+  EXPECT_EQ(reg.propose(r(2, 2), Y), Y);             // p2: propose(2, Y) commits Y
+  EXPECT_EQ(reg.propose(r(1, 1), X), std::nullopt); // p1: propose(1, X) aborts
+  EXPECT_EQ(reg.propose(r(4, 1), X), Y);             // p1: propose(4, X) decides Y (agreement)
+  EXPECT_EQ(reg.propose(r(3, 3), Z), std::nullopt); // p3: propose(3, Z) aborts
+}
+
+TEST(Acceptor, PromiseIsLoggedBeforeTheAck) {
+  acceptor a{recovered_state{}};
+  a.step(1, read_request{r(5, 1), 1});
+  auto e = a.outbox().take();
+  ASSERT_EQ(records<promise_record>(e).size(), 1u);
+  EXPECT_EQ(records<promise_record>(e)[0].round, r(5, 1));
+  ASSERT_EQ(sent<read_ack>(e).size(), 1u);
+  EXPECT_EQ(sent<read_ack>(e)[0].first, 1u);
+}
+
+TEST(Acceptor, AcceptedValueIsLoggedBeforeTheAck) {
+  acceptor a{recovered_state{}};
+  a.step(2, write_request{r(3, 2), 4, value_of("v")});
+  auto e = a.outbox().take();
+  ASSERT_EQ(records<accept_record>(e).size(), 1u);
+  EXPECT_EQ(records<accept_record>(e)[0].slot, 4u);
+  EXPECT_EQ(records<accept_record>(e)[0].value, value_of("v"));
+  EXPECT_EQ(sent<write_ack>(e).size(), 1u);
+}
+
+TEST(Acceptor, RepeatedReadOfTheSameRoundIsAckedWithoutAnotherLog) {
+  acceptor a{recovered_state{}};
+  a.step(1, read_request{r(5, 1), 1});
+  a.outbox().take();
+  a.step(1, read_request{r(5, 1), 1});  // a retransmitted READ
+  auto e = a.outbox().take();
+  EXPECT_TRUE(e.durable.empty());
+  EXPECT_EQ(sent<read_ack>(e).size(), 1u);
+}
+
+TEST(Acceptor, LowerRoundsAreNackedWithThePromise) {
+  acceptor a{recovered_state{}};
+  a.step(2, read_request{r(5, 2), 1});
+  a.outbox().take();
+  a.step(1, read_request{r(4, 1), 1});
+  a.step(1, write_request{r(4, 1), 1, value_of("late")});
+  auto e = a.outbox().take();
+  ASSERT_EQ(sent<read_nack>(e).size(), 1u);
+  EXPECT_EQ(sent<read_nack>(e)[0].second.promised, r(5, 2));
+  ASSERT_EQ(sent<write_nack>(e).size(), 1u);
+  EXPECT_TRUE(e.durable.empty());
+  EXPECT_TRUE(a.accepted().empty());
+}
+
+TEST(Acceptor, AcceptingAWriteAlsoPromisesItsRound) {
+  acceptor a{recovered_state{}};
+  a.step(2, write_request{r(6, 2), 1, value_of("v")});
+  a.outbox().take();
+  a.step(1, read_request{r(5, 1), 1});
+  EXPECT_EQ(sent<read_nack>(a.outbox().take()).size(), 1u);
+}
+
+TEST(Acceptor, ReadAckCarriesEverySlotFromTheGivenOne) {
+  acceptor a{recovered_state{}};
+  for (slot_t s = 1; s <= 5; ++s) a.step(1, write_request{r(1, 1), s, value_of("v", 1, s)});
+  a.outbox().take();
+  a.step(2, read_request{r(2, 2), 3});
+  auto acks = sent<read_ack>(a.outbox().take());
+  ASSERT_EQ(acks.size(), 1u);
+  ASSERT_EQ(acks[0].second.accepted.size(), 3u);
+  EXPECT_EQ(acks[0].second.accepted[0].slot, 3u);
+  EXPECT_EQ(acks[0].second.accepted[2].slot, 5u);
+}
+
+TEST(Acceptor, RecoveredPromiseStillNacksLowerRounds) {
+  recovered_state disk;
+  disk.promised = r(9, 3);
+  disk.accepted[2] = accepted_value{2, r(8, 3), value_of("kept")};
+  acceptor a{disk};
+  a.step(1, read_request{r(8, 1), 1});
+  EXPECT_EQ(sent<read_nack>(a.outbox().take()).size(), 1u);
+  a.step(1, read_request{r(10, 1), 1});
+  auto acks = sent<read_ack>(a.outbox().take());
+  ASSERT_EQ(acks.size(), 1u);
+  ASSERT_EQ(acks[0].second.accepted.size(), 1u);
+  EXPECT_EQ(acks[0].second.accepted[0].value, value_of("kept"));
+}
+
+}  // namespace
+}  // namespace synod

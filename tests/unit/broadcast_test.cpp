@@ -1,0 +1,76 @@
+#include "actors/broadcast/broadcast.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "tests/unit/helpers.hpp"
+
+namespace synod {
+namespace {
+
+using test::records;
+using test::sent;
+
+TEST(BroadcastFront, IdsStayUniqueAcrossRestarts) {
+  recovered_state disk;
+  std::set<message_id> ids;
+  for (int incarnation = 0; incarnation < 3; ++incarnation) {
+    broadcast_front f(4, {}, disk);
+    for (const auto& r : records<incarnation_record>(f.outbox().take())) disk.incarnation = r.incarnation;
+    for (int i = 0; i < 5; ++i) EXPECT_TRUE(ids.insert(*f.broadcast("x")).second);
+  }
+  EXPECT_EQ(ids.size(), 15u);
+  EXPECT_EQ(disk.incarnation, 3u);
+}
+
+TEST(BroadcastFront, ForwardsToTheLeaderAndAgainWhenItChanges) {
+  broadcast_front f(4, {}, {});
+  f.on_leader_change(1);
+  f.broadcast("a");
+  f.broadcast("b");
+  auto first = sent<forward>(f.outbox().take());
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].first, 1u);
+  f.on_leader_change(2);
+  auto again = sent<forward>(f.outbox().take());
+  ASSERT_EQ(again.size(), 1u);  // one forward carries everything undelivered
+  EXPECT_EQ(again[0].first, 2u);
+  EXPECT_EQ(again[0].second.messages.size(), 2u);
+}
+
+TEST(BroadcastFront, ResendsWhatStaysUndelivered) {
+  broadcast_config config;
+  config.resend_ticks = 2;
+  broadcast_front f(4, config, {});
+  f.on_leader_change(1);
+  auto id = *f.broadcast("a");
+  f.outbox().take();
+  f.tick();
+  EXPECT_TRUE(f.outbox().take().messages.empty());
+  f.tick();
+  EXPECT_EQ(sent<forward>(f.outbox().take()).size(), 1u);
+  f.on_delivery(delivery{1, {client_message{id, "a"}}});
+  EXPECT_EQ(f.take_delivered(), std::vector<message_id>{id});
+  f.tick();
+  f.tick();
+  EXPECT_TRUE(f.outbox().take().messages.empty());
+}
+
+TEST(BroadcastFront, RefusesWhenTooMuchIsUndelivered) {
+  broadcast_config config;
+  config.max_undelivered = 2;
+  broadcast_front f(4, config, {});
+  EXPECT_TRUE(f.broadcast("a"));
+  EXPECT_TRUE(f.broadcast("b"));
+  EXPECT_FALSE(f.broadcast("c"));
+}
+
+TEST(BroadcastFront, IgnoresOtherOriginsDeliveries) {
+  broadcast_front f(4, {}, {});
+  f.on_delivery(delivery{1, {client_message{{5, 0}, "x"}}});
+  EXPECT_TRUE(f.take_delivered().empty());
+}
+
+}  // namespace
+}  // namespace synod

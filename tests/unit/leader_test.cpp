@@ -1,0 +1,194 @@
+#include "actors/leader/leader.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/helpers.hpp"
+
+namespace synod {
+namespace {
+
+using test::group_of;
+using test::records;
+using test::sent;
+using test::value_of;
+
+class LeaderTest : public ::testing::Test {
+ protected:
+  leader make(const recovered_state& disk = {}, leader_config config = {}) {
+    return leader(1, group_of(3), config, disk);
+  }
+
+  // Elects the leader and answers its READ from acceptors 1 and 2 with the given reports.
+  static effects win_phase_one(leader& l, std::vector<accepted_value> from1 = {},
+                               std::vector<accepted_value> from2 = {}) {
+    l.on_leader_change(1);
+    auto reads = sent<read_request>(l.outbox().take());
+    const round_t k = reads.at(0).second.round;
+    const slot_t from = reads.at(0).second.from_slot;
+    l.step(1, read_ack{k, from, std::move(from1)});
+    l.step(2, read_ack{k, from, std::move(from2)});
+    return l.outbox().take();
+  }
+
+  static forward forward_of(std::size_t count, node_id origin = 2) {
+    forward f;
+    for (std::size_t i = 0; i < count; ++i)
+      f.messages.push_back(client_message{{origin, i}, "p" + std::to_string(i)});
+    return f;
+  }
+};
+
+TEST_F(LeaderTest, RoundCounterIsDurableBeforeTheFirstRead) {
+  auto l = make();
+  l.on_leader_change(1);
+  auto e = l.outbox().take();
+  ASSERT_EQ(records<round_counter_record>(e).size(), 1u);
+  const auto reads = sent<read_request>(e);
+  ASSERT_EQ(reads.size(), 3u);  // to every acceptor, itself included
+  EXPECT_EQ(reads[0].second.round, (round_t{records<round_counter_record>(e)[0].counter, 1}));
+  EXPECT_EQ(reads[0].second.from_slot, 1u);
+}
+
+TEST_F(LeaderTest, NeverReusesARoundAfterRecovery) {
+  recovered_state disk;
+  disk.round_counter = 41;  // the last counter used before the crash
+  auto l = make(disk);
+  l.on_leader_change(1);
+  const auto reads = sent<read_request>(l.outbox().take());
+  EXPECT_EQ(reads.at(0).second.round, (round_t{42, 1}));
+}
+
+TEST_F(LeaderTest, FollowerProposesNothing) {
+  auto l = make();
+  l.on_leader_change(2);
+  l.step(3, forward_of(5));
+  EXPECT_TRUE(l.outbox().take().messages.empty());
+  EXPECT_FALSE(l.leading());
+}
+
+TEST_F(LeaderTest, ReadFromTheFirstUndeliveredSlot) {
+  recovered_state disk;
+  disk.delivered[1] = value_of("a");
+  disk.delivered[2] = value_of("b");
+  auto l = make(disk);
+  l.on_leader_change(1);
+  EXPECT_EQ(sent<read_request>(l.outbox().take()).at(0).second.from_slot, 3u);
+}
+
+TEST_F(LeaderTest, TakeoverReproposesTheHighestReportedValueAndFillsGapsWithNoops) {
+  auto l = make();
+  // Slot 1: two values, the one from the higher round wins. Slot 2: nobody reported: a gap.
+  // Slot 3: reported by one acceptor only.
+  auto e = win_phase_one(l,
+                         {accepted_value{1, round_t{1, 2}, value_of("old")},
+                          accepted_value{3, round_t{1, 2}, value_of("three")}},
+                         {accepted_value{1, round_t{2, 3}, value_of("new")}});
+  ASSERT_TRUE(l.leading());
+  std::map<slot_t, batch> proposed;
+  for (const auto& [to, w] : sent<write_request>(e)) proposed[w.slot] = w.value;
+  ASSERT_EQ(proposed.size(), 3u);
+  EXPECT_EQ(proposed[1], value_of("new"));
+  EXPECT_TRUE(proposed[2].is_noop());
+  EXPECT_EQ(proposed[3], value_of("three"));
+}
+
+TEST_F(LeaderTest, BatchesPendingMessagesIntoOneSlotPerBatch) {
+  leader_config config;
+  config.max_batch_messages = 4;
+  config.window = 2;
+  auto l = make({}, config);
+  win_phase_one(l);
+  l.step(2, forward_of(10));
+  auto writes = sent<write_request>(l.outbox().take());
+  // Two slots in the window, four messages each, to three acceptors.
+  ASSERT_EQ(writes.size(), 6u);
+  EXPECT_EQ(writes[0].second.slot, 1u);
+  EXPECT_EQ(writes[0].second.value.messages.size(), 4u);
+  EXPECT_EQ(writes[3].second.slot, 2u);
+  EXPECT_EQ(l.in_flight(), 2u);
+}
+
+TEST_F(LeaderTest, MajorityOfAcksDecidesAndRefillsTheWindow) {
+  leader_config config;
+  config.max_batch_messages = 1;
+  config.window = 1;
+  auto l = make({}, config);
+  win_phase_one(l);
+  l.step(2, forward_of(2));
+  const round_t k = l.current_round();
+  l.outbox().take();
+  l.step(1, write_ack{k, 1});
+  EXPECT_TRUE(sent<decision>(l.outbox().take()).empty());  // one ack is no majority
+  l.step(1, write_ack{k, 1});                               // a duplicate counts once
+  EXPECT_TRUE(sent<decision>(l.outbox().take()).empty());
+  l.step(3, write_ack{k, 1});
+  auto e = l.outbox().take();
+  const auto decisions = sent<decision>(e);
+  ASSERT_EQ(decisions.size(), 3u);
+  EXPECT_EQ(decisions[0].second.slot, 1u);
+  EXPECT_EQ(sent<write_request>(e).at(0).second.slot, 2u);  // the window moved on
+}
+
+TEST_F(LeaderTest, NackMakesItStepDownAndTryAHigherRound) {
+  leader_config config;
+  config.retry_ticks = 2;
+  auto l = make({}, config);
+  l.on_leader_change(1);
+  const round_t k = sent<read_request>(l.outbox().take()).at(0).second.round;
+  l.step(2, read_nack{k, round_t{17, 3}});
+  EXPECT_FALSE(l.leading());
+  l.tick();
+  EXPECT_TRUE(sent<read_request>(l.outbox().take()).empty());  // backing off
+  l.tick();
+  const auto reads = sent<read_request>(l.outbox().take());
+  ASSERT_FALSE(reads.empty());
+  EXPECT_GT(reads[0].second.round, (round_t{17, 3}));
+}
+
+TEST_F(LeaderTest, UnansweredWritesAreResentToTheSilentAcceptorsOnly) {
+  leader_config config;
+  config.resend_ticks = 2;
+  auto l = make({}, config);
+  win_phase_one(l);
+  l.step(2, forward_of(1));
+  l.outbox().take();
+  l.step(1, write_ack{l.current_round(), 1});
+  l.tick();
+  EXPECT_TRUE(l.outbox().take().messages.empty());
+  l.tick();
+  const auto resent = sent<write_request>(l.outbox().take());
+  ASSERT_EQ(resent.size(), 2u);
+  EXPECT_EQ(resent[0].first, 2u);
+  EXPECT_EQ(resent[1].first, 3u);
+}
+
+TEST_F(LeaderTest, DeliveredMessagesAreNotProposedAgain) {
+  leader_config config;
+  config.window = 1;
+  config.max_batch_messages = 1;
+  auto l = make({}, config);
+  win_phase_one(l);
+  l.step(2, forward_of(3));  // message 0 is proposed in slot 1; 1 and 2 wait
+  l.outbox().take();
+  l.on_delivery(delivery{7, {client_message{{2, 1}, "p1"}}});  // someone delivered message 1
+  l.step(1, write_ack{l.current_round(), 1});
+  l.step(2, write_ack{l.current_round(), 1});
+  const auto writes = sent<write_request>(l.outbox().take());
+  ASSERT_FALSE(writes.empty());
+  EXPECT_EQ(writes[0].second.value.messages.at(0).id.seq, 2u);
+}
+
+TEST_F(LeaderTest, SteppingDownKeepsUndecidedMessagesForLater) {
+  leader_config config;
+  config.window = 1;
+  auto l = make({}, config);
+  win_phase_one(l);
+  l.step(2, forward_of(3));
+  l.outbox().take();
+  l.on_leader_change(2);
+  EXPECT_FALSE(l.leading());
+  EXPECT_EQ(l.pending(), 3u);
+}
+
+}  // namespace
+}  // namespace synod

@@ -1,0 +1,112 @@
+#include "actors/learner/learner.hpp"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/helpers.hpp"
+
+namespace synod {
+namespace {
+
+using test::records;
+using test::sent;
+using test::value_of;
+
+std::vector<slot_t> delivered_slots(const effects& e) {
+  std::vector<slot_t> out;
+  for (const auto& d : e.deliveries) out.push_back(d.slot);
+  return out;
+}
+
+TEST(Learner, DeliversInSlotOrderWhateverTheArrivalOrder) {
+  learner l(1, {}, {});
+  l.step(2, decision{3, value_of("c", 2, 3)});
+  l.step(2, decision{2, value_of("b", 2, 2)});
+  EXPECT_TRUE(l.outbox().take().deliveries.empty());  // slot 1 is still missing
+  l.step(2, decision{1, value_of("a", 2, 1)});
+  auto e = l.outbox().take();
+  EXPECT_EQ(delivered_slots(e), (std::vector<slot_t>{1, 2, 3}));
+  EXPECT_EQ(l.delivered_up_to(), 3u);
+}
+
+TEST(Learner, DeliveryIsLoggedWithItsBatch) {
+  learner l(1, {}, {});
+  l.step(2, decision{1, value_of("a")});
+  auto e = l.outbox().take();
+  ASSERT_EQ(records<delivery_record>(e).size(), 1u);
+  EXPECT_EQ(records<delivery_record>(e)[0].slot, 1u);
+  EXPECT_EQ(records<delivery_record>(e)[0].value, value_of("a"));
+}
+
+TEST(Learner, EachMessageIsDeliveredOnceEvenIfDecidedTwice) {
+  learner l(1, {}, {});
+  batch twice = value_of("x", 3, 5);
+  twice.messages.push_back(twice.messages[0]);  // duplicate inside one batch
+  l.step(2, decision{1, twice});
+  l.step(2, decision{2, value_of("x", 3, 5)});  // and again in a later slot
+  l.step(2, decision{2, value_of("x", 3, 5)});  // a duplicated decision message
+  auto e = l.outbox().take();
+  ASSERT_EQ(e.deliveries.size(), 2u);
+  EXPECT_EQ(e.deliveries[0].messages.size(), 1u);
+  EXPECT_TRUE(e.deliveries[1].messages.empty());  // slot 2 is delivered, with nothing new
+}
+
+TEST(Learner, RecoveryNeitherRepeatsNorSkips) {
+  recovered_state disk;
+  disk.delivered[1] = value_of("a", 2, 1);
+  disk.delivered[2] = value_of("b", 2, 2);
+  learner l(1, {}, disk);
+  EXPECT_EQ(l.delivered_up_to(), 2u);
+  l.step(3, decision{2, value_of("b", 2, 2)});
+  l.step(3, decision{3, value_of("a", 2, 1)});  // a message delivered before the crash
+  auto e = l.outbox().take();
+  ASSERT_EQ(delivered_slots(e), (std::vector<slot_t>{3}));
+  EXPECT_TRUE(e.deliveries[0].messages.empty());
+}
+
+TEST(Learner, AsksAPeerThatIsAheadForTheMissingDecisions) {
+  learner l(1, {}, {});
+  l.on_peer_progress(3, 10);
+  l.tick();
+  auto requests = sent<catch_up_request>(l.outbox().take());
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].first, 3u);
+  EXPECT_EQ(requests[0].second.from_slot, 1u);
+}
+
+TEST(Learner, AsksTheSenderOfADecisionBeyondAGap) {
+  learner_config config;
+  config.catch_up_retry_ticks = 3;
+  learner l(1, config, {});
+  l.step(2, decision{4, value_of("d")});
+  l.tick();
+  EXPECT_EQ(sent<catch_up_request>(l.outbox().take()).at(0).first, 2u);
+  l.tick();
+  l.tick();
+  EXPECT_TRUE(sent<catch_up_request>(l.outbox().take()).empty());  // waits before asking again
+  l.tick();
+  EXPECT_EQ(sent<catch_up_request>(l.outbox().take()).size(), 1u);
+}
+
+TEST(Learner, AnswersCatchUpFromItsDecidedBatchesBounded) {
+  learner_config config;
+  config.max_catch_up_slots = 2;
+  learner l(1, config, {});
+  for (slot_t s = 1; s <= 4; ++s) l.step(2, decision{s, value_of("v", 2, s)});
+  l.outbox().take();
+  l.step(3, catch_up_request{2});
+  const auto answers = sent<decision>(l.outbox().take());
+  ASSERT_EQ(answers.size(), 2u);
+  EXPECT_EQ(answers[0].first, 3u);
+  EXPECT_EQ(answers[0].second.slot, 2u);
+  EXPECT_EQ(answers[1].second.slot, 3u);
+}
+
+TEST(Learner, QuietWhenUpToDate) {
+  learner l(1, {}, {});
+  l.on_peer_progress(2, 0);
+  l.tick();
+  EXPECT_TRUE(l.outbox().take().empty());
+}
+
+}  // namespace
+}  // namespace synod
