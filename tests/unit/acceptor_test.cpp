@@ -57,26 +57,28 @@ class register_harness {
   std::vector<acceptor> replicas_;
 };
 
-round_t r(std::uint64_t k, node_id p) { return round_t{k, p}; }
+round_t r(std::uint64_t k, node_id p) {
+  return round_t{k, p};
+}
 
 TEST(Acceptor, Figure1_ReadWriteAbortAndCommit) {
   register_harness reg;
   const batch X = value_of("X"), Y = value_of("Y");
-  EXPECT_TRUE(reg.write(r(1, 1), X));     // p1: write(1, X) commits
-  EXPECT_EQ(reg.read(r(2, 2)), X);        // p2: read(2) commits with X
-  EXPECT_FALSE(reg.write(r(1, 3), Y));    // p3: write(1, Y) aborts: round 2 was read
-  EXPECT_EQ(reg.read(r(2, 2)), X);        // the value stays X
-  EXPECT_TRUE(reg.write(r(3, 3), Y));     // p3: write(3, Y) commits
-  EXPECT_EQ(reg.read(r(4, 1)), Y);        // the value is now Y
+  EXPECT_TRUE(reg.write(r(1, 1), X));   // p1: write(1, X) commits
+  EXPECT_EQ(reg.read(r(2, 2)), X);      // p2: read(2) commits with X
+  EXPECT_FALSE(reg.write(r(1, 3), Y));  // p3: write(1, Y) aborts: round 2 was read
+  EXPECT_EQ(reg.read(r(2, 2)), X);      // the value stays X
+  EXPECT_TRUE(reg.write(r(3, 3), Y));   // p3: write(3, Y) commits
+  EXPECT_EQ(reg.read(r(4, 1)), Y);      // the value is now Y
 }
 
 TEST(Acceptor, Figure2_ConsensusAgreesOnTheFirstDecision) {
   register_harness reg;
   const batch X = value_of("X"), Y = value_of("Y"), Z = value_of("Z");
   EXPECT_EQ(reg.propose(r(2, 2), Y), Y);             // p2: propose(2, Y) commits Y
-  EXPECT_EQ(reg.propose(r(1, 1), X), std::nullopt); // p1: propose(1, X) aborts
+  EXPECT_EQ(reg.propose(r(1, 1), X), std::nullopt);  // p1: propose(1, X) aborts
   EXPECT_EQ(reg.propose(r(4, 1), X), Y);             // p1: propose(4, X) decides Y (agreement)
-  EXPECT_EQ(reg.propose(r(3, 3), Z), std::nullopt); // p3: propose(3, Z) aborts
+  EXPECT_EQ(reg.propose(r(3, 3), Z), std::nullopt);  // p3: propose(3, Z) aborts
 }
 
 TEST(Acceptor, PromiseIsLoggedBeforeTheAck) {

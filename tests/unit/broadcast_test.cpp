@@ -17,7 +17,8 @@ TEST(BroadcastFront, IdsStayUniqueAcrossRestarts) {
   std::set<message_id> ids;
   for (int incarnation = 0; incarnation < 3; ++incarnation) {
     broadcast_front f(4, {}, disk);
-    for (const auto& r : records<incarnation_record>(f.outbox().take())) disk.incarnation = r.incarnation;
+    for (const auto& r : records<incarnation_record>(f.outbox().take()))
+      disk.incarnation = r.incarnation;
     for (int i = 0; i < 5; ++i) EXPECT_TRUE(ids.insert(*f.broadcast("x")).second);
   }
   EXPECT_EQ(ids.size(), 15u);

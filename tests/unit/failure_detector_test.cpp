@@ -10,7 +10,9 @@ namespace {
 using test::group_of;
 using test::sent;
 
-failure_detector_config fast() { return failure_detector_config{1, 3}; }
+failure_detector_config fast() {
+  return failure_detector_config{1, 3};
+}
 
 TEST(FailureDetector, TheLowestIdLeadsFromTheStart) {
   failure_detector fd(3, group_of(3), fast());

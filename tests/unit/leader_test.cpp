@@ -119,7 +119,7 @@ TEST_F(LeaderTest, MajorityOfAcksDecidesAndRefillsTheWindow) {
   l.outbox().take();
   l.step(1, write_ack{k, 1});
   EXPECT_TRUE(sent<decision>(l.outbox().take()).empty());  // one ack is no majority
-  l.step(1, write_ack{k, 1});                               // a duplicate counts once
+  l.step(1, write_ack{k, 1});                              // a duplicate counts once
   EXPECT_TRUE(sent<decision>(l.outbox().take()).empty());
   l.step(3, write_ack{k, 1});
   auto e = l.outbox().take();

@@ -16,7 +16,8 @@ using test::group_of;
 class Group : public ::testing::Test {
  protected:
   Group() {
-    for (node_id id = 1; id <= 3; ++id) members.emplace_back(id, group_of(3), member_config{}, recovered_state{});
+    for (node_id id = 1; id <= 3; ++id)
+      members.emplace_back(id, group_of(3), member_config{}, recovered_state{});
     delivered.resize(3);
     disks.resize(3);
   }

@@ -1,0 +1,361 @@
+#include "persistence/sqlite_storage.hpp"
+
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include <boost/crc.hpp>
+
+#include "messaging/codec.hpp"
+#include "messaging/overloaded.hpp"
+
+namespace synod {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* schema = R"sql(
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE scalars (name TEXT PRIMARY KEY, counter INTEGER NOT NULL, node INTEGER NOT NULL);
+CREATE TABLE accepted (slot INTEGER PRIMARY KEY, round_counter INTEGER NOT NULL,
+                       round_node INTEGER NOT NULL, value BLOB NOT NULL, crc INTEGER NOT NULL);
+CREATE TABLE delivered (slot INTEGER PRIMARY KEY, value BLOB NOT NULL, crc INTEGER NOT NULL);
+)sql";
+
+// Scalars only grow, like the in-memory image (records.cpp): a stale record never wins.
+constexpr const char* upsert_scalar = R"sql(
+INSERT INTO scalars (name, counter, node) VALUES (?1, ?2, ?3)
+ON CONFLICT (name) DO UPDATE SET counter = excluded.counter, node = excluded.node
+WHERE (excluded.counter, excluded.node) > (scalars.counter, scalars.node)
+)sql";
+
+// Owns one prepared statement (made by impl::prepare, which reports failures).
+class statement {
+ public:
+  explicit statement(sqlite3_stmt* stmt) : stmt_(stmt) {}
+  ~statement() { sqlite3_finalize(stmt_); }
+  statement(const statement&) = delete;
+  statement& operator=(const statement&) = delete;
+
+  sqlite3_stmt* get() const { return stmt_; }
+  statement& bind(int i, std::int64_t v) {
+    sqlite3_bind_int64(stmt_, i, v);
+    return *this;
+  }
+  statement& bind(int i, const std::string& text_or_blob, bool blob) {
+    const auto n = static_cast<int>(text_or_blob.size());
+    if (blob)
+      sqlite3_bind_blob(stmt_, i, text_or_blob.data(), n, SQLITE_TRANSIENT);
+    else
+      sqlite3_bind_text(stmt_, i, text_or_blob.data(), n, SQLITE_TRANSIENT);
+    return *this;
+  }
+  // Runs a statement that returns no rows; returns SQLite's result code.
+  int run() {
+    const int rc = sqlite3_step(stmt_);
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    return rc;
+  }
+
+ private:
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+std::int64_t as_int(std::uint64_t v) {
+  return static_cast<std::int64_t>(v);
+}
+std::uint64_t as_uint(std::int64_t v) {
+  return static_cast<std::uint64_t>(v);
+}
+
+// SQLite has no page checksums by default, and a flipped byte inside a payload decodes fine:
+// every stored value carries its CRC-32, checked on recovery.
+std::int64_t checksum(const std::string& bytes) {
+  boost::crc_32_type crc;
+  crc.process_bytes(bytes.data(), bytes.size());
+  return crc.checksum();
+}
+
+std::string column_blob(sqlite3_stmt* s, int i) {
+  const auto* data = static_cast<const char*>(sqlite3_column_blob(s, i));
+  return std::string(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
+}
+
+}  // namespace
+
+struct sqlite_storage::impl {
+  std::string path;
+  int lock_fd = -1;
+  sqlite3* db = nullptr;
+  std::unique_ptr<statement> begin, end, rollback, scalar, accept, deliver;
+
+  ~impl() {
+    begin.reset();
+    end.reset();
+    rollback.reset();
+    scalar.reset();
+    accept.reset();
+    deliver.reset();
+    if (db) sqlite3_close(db);
+    if (lock_fd >= 0) close(lock_fd);  // releases the flock
+  }
+
+  [[noreturn]] void fail(const std::string& what) const {
+    throw storage_error("database " + path + ": " + what);
+  }
+  [[noreturn]] void fail_sqlite(const std::string& what) const {
+    const int code = db ? sqlite3_errcode(db) : SQLITE_ERROR;
+    if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+      fail("corrupted or not a synod database (" + std::string(sqlite3_errstr(code)) + ")");
+    fail(what + ": " + (db ? sqlite3_errmsg(db) : "no connection"));
+  }
+
+  void exec(const char* sql, const std::string& what) {
+    char* error = nullptr;
+    if (sqlite3_exec(db, sql, nullptr, nullptr, &error) != SQLITE_OK) {
+      sqlite3_free(error);
+      fail_sqlite(what);
+    }
+  }
+
+  std::unique_ptr<statement> prepare(const char* sql, const std::string& what) const {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
+      fail_sqlite(what);
+    return std::make_unique<statement>(stmt);
+  }
+
+  std::string query_text(const char* sql, const std::string& what) {
+    auto stmt = prepare(sql, what);
+    const statement& s = *stmt;
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_DONE) return {};
+    if (rc != SQLITE_ROW) fail_sqlite(what);
+    const auto* text = sqlite3_column_text(s.get(), 0);
+    return text ? reinterpret_cast<const char*>(text) : "";
+  }
+
+  void make_directory() {
+    const fs::path dir = fs::path(path).parent_path();
+    if (dir.empty()) return;
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+      fs::create_directories(dir, ec);
+      if (ec) fail("cannot create directory " + dir.string() + ": " + ec.message());
+    }
+    if (access(dir.c_str(), W_OK) != 0)
+      fail("directory " + dir.string() + " is not writable: " + std::strerror(errno));
+  }
+
+  // Another running node holding the same files would break every promise it made: refuse.
+  void take_lock() {
+    const std::string lock_path = path + ".lock";
+    lock_fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd < 0) fail("cannot open lock file " + lock_path + ": " + std::strerror(errno));
+    if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EWOULDBLOCK)
+        fail("in use by another running node (" + lock_path + " is locked)");
+      fail("cannot lock " + lock_path + ": " + std::strerror(errno));
+    }
+  }
+
+  void open_database(long long max_pages) {
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK)
+      fail_sqlite("cannot open");
+    sqlite3_extended_result_codes(db, 0);
+    if (query_text("PRAGMA journal_mode=WAL", "cannot enable WAL") != "wal")
+      fail("cannot enable WAL journaling");
+    exec("PRAGMA synchronous=FULL", "cannot set synchronous=FULL");
+    if (max_pages > 0)
+      exec(("PRAGMA max_page_count=" + std::to_string(max_pages)).c_str(), "cannot cap size");
+    const std::string check = query_text("PRAGMA quick_check", "integrity check failed");
+    if (check != "ok") fail("corrupted (" + check + ")");
+  }
+
+  void check_or_create_schema(const std::string& group, node_id node) {
+    const std::string tables =
+        query_text("SELECT count(*) FROM sqlite_master", "cannot read schema");
+    if (tables == "0") {
+      exec("BEGIN IMMEDIATE", "cannot create schema");
+      exec(schema, "cannot create schema");
+      auto insert =
+          prepare("INSERT INTO meta (name, value) VALUES (?1, ?2)", "cannot create schema");
+      statement& meta = *insert;
+      for (const auto& [name, value] :
+           {std::pair<std::string, std::string>{"schema_version", std::to_string(schema_version)},
+            {"group", group},
+            {"node", std::to_string(node)}}) {
+        meta.bind(1, name, false).bind(2, value, false);
+        if (meta.run() != SQLITE_DONE) fail_sqlite("cannot create schema");
+      }
+      exec("COMMIT", "cannot create schema");
+      return;
+    }
+    if (query_text("SELECT count(*) FROM sqlite_master WHERE name='meta'", "cannot read schema") !=
+        "1")
+      fail("not a synod database (no meta table)");
+    const std::string version =
+        query_text("SELECT value FROM meta WHERE name='schema_version'", "cannot read schema");
+    if (version != std::to_string(schema_version))
+      fail("schema version " + version + ", this synod reads version " +
+           std::to_string(schema_version));
+    const std::string stored_group =
+        query_text("SELECT value FROM meta WHERE name='group'", "cannot read schema");
+    if (stored_group != group) fail("belongs to group '" + stored_group + "', not '" + group + "'");
+    const std::string stored_node =
+        query_text("SELECT value FROM meta WHERE name='node'", "cannot read schema");
+    if (stored_node != std::to_string(node))
+      fail("belongs to node " + stored_node + ", not node " + std::to_string(node));
+  }
+
+  void prepare_all() {
+    const std::string what = "cannot prepare statements";
+    begin = prepare("BEGIN IMMEDIATE", what);
+    end = prepare("COMMIT", what);
+    rollback = prepare("ROLLBACK", what);
+    scalar = prepare(upsert_scalar, what);
+    accept = prepare(
+        "INSERT OR REPLACE INTO accepted (slot, round_counter, round_node, value, crc) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)",
+        what);
+    deliver =
+        prepare("INSERT OR REPLACE INTO delivered (slot, value, crc) VALUES (?1, ?2, ?3)", what);
+  }
+
+  int write(const durable_record& record) {
+    const auto set_scalar = [&](const char* name, std::uint64_t counter, node_id n) {
+      return scalar->bind(1, name, false).bind(2, as_int(counter)).bind(3, n).run();
+    };
+    return std::visit(overloaded{
+                          [&](const promise_record& r) {
+                            return set_scalar("promise", r.round.counter, r.round.node);
+                          },
+                          [&](const round_counter_record& r) {
+                            return set_scalar("round_counter", r.counter, 0);
+                          },
+                          [&](const incarnation_record& r) {
+                            return set_scalar("incarnation", r.incarnation, 0);
+                          },
+                          [&](const accept_record& r) {
+                            const std::string bytes = encode(r.value);
+                            return accept->bind(1, as_int(r.slot))
+                                .bind(2, as_int(r.round.counter))
+                                .bind(3, r.round.node)
+                                .bind(4, bytes, true)
+                                .bind(5, checksum(bytes))
+                                .run();
+                          },
+                          [&](const delivery_record& r) {
+                            const std::string bytes = encode(r.value);
+                            return deliver->bind(1, as_int(r.slot))
+                                .bind(2, bytes, true)
+                                .bind(3, checksum(bytes))
+                                .run();
+                          },
+                      },
+                      record);
+  }
+};
+
+sqlite_storage::sqlite_storage(const sqlite_options& options) : impl_(std::make_unique<impl>()) {
+  impl_->path = options.path;
+  impl_->make_directory();
+  impl_->take_lock();
+  impl_->open_database(options.max_pages);
+  impl_->check_or_create_schema(options.group, options.node);
+  impl_->prepare_all();
+}
+
+sqlite_storage::~sqlite_storage() = default;
+
+void sqlite_storage::commit(const std::vector<durable_record>& records) {
+  if (records.empty()) return;
+  auto& d = *impl_;
+  if (d.begin->run() != SQLITE_DONE) d.fail_sqlite("cannot begin a commit");
+  for (const auto& r : records) {
+    if (d.write(r) != SQLITE_DONE) {
+      const std::string reason = sqlite3_errmsg(d.db);
+      d.rollback->run();
+      d.fail("commit failed, nothing of it is durable: " + reason);
+    }
+  }
+  if (d.end->run() != SQLITE_DONE) {
+    const std::string reason = sqlite3_errmsg(d.db);
+    if (!sqlite3_get_autocommit(d.db)) d.rollback->run();
+    d.fail("commit failed, nothing of it is durable: " + reason);
+  }
+}
+
+recovered_state sqlite_storage::recover() const {
+  auto& d = *impl_;
+  recovered_state state;
+  {
+    auto stmt = d.prepare("SELECT name, counter, node FROM scalars", "cannot read state");
+    statement& s = *stmt;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      const std::string name = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0));
+      const auto counter = as_uint(sqlite3_column_int64(s.get(), 1));
+      const auto node = static_cast<node_id>(sqlite3_column_int64(s.get(), 2));
+      if (name == "promise") state.promised = round_t{counter, node};
+      if (name == "round_counter") state.round_counter = counter;
+      if (name == "incarnation") state.incarnation = counter;
+    }
+    if (rc != SQLITE_DONE) d.fail_sqlite("cannot read state");
+  }
+  const auto decode_at = [&](const std::string& table, slot_t slot, sqlite3_stmt* row, int column) {
+    const std::string bytes = column_blob(row, column);
+    if (checksum(bytes) != sqlite3_column_int64(row, column + 1))
+      d.fail("corrupted " + table + " value at slot " + std::to_string(slot) +
+             " (checksum mismatch)");
+    try {
+      return decode_batch(bytes);
+    } catch (const std::exception& e) {
+      d.fail("corrupted " + table + " value at slot " + std::to_string(slot) + " (" + e.what() +
+             ")");
+    }
+  };
+  {
+    auto stmt =
+        d.prepare("SELECT slot, round_counter, round_node, value, crc FROM accepted ORDER BY slot",
+                  "cannot read accepted values");
+    statement& s = *stmt;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      const slot_t slot = as_uint(sqlite3_column_int64(s.get(), 0));
+      const round_t round{as_uint(sqlite3_column_int64(s.get(), 1)),
+                          static_cast<node_id>(sqlite3_column_int64(s.get(), 2))};
+      state.accepted[slot] = accepted_value{slot, round, decode_at("accepted", slot, s.get(), 3)};
+    }
+    if (rc != SQLITE_DONE) d.fail_sqlite("cannot read accepted values");
+  }
+  {
+    auto stmt = d.prepare("SELECT slot, value, crc FROM delivered ORDER BY slot",
+                          "cannot read delivered batches");
+    statement& s = *stmt;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      const slot_t slot = as_uint(sqlite3_column_int64(s.get(), 0));
+      state.delivered[slot] = decode_at("delivered", slot, s.get(), 1);
+    }
+    if (rc != SQLITE_DONE) d.fail_sqlite("cannot read delivered batches");
+  }
+  spdlog::info(
+      "recovered {}: promise ({},{}), {} accepted slots, delivered up to slot {}, round counter "
+      "{}, incarnation {}",
+      d.path, state.promised.counter, state.promised.node, state.accepted.size(),
+      state.delivered_up_to(), state.round_counter, state.incarnation);
+  return state;
+}
+
+}  // namespace synod

@@ -1,0 +1,258 @@
+#include "persistence/sqlite_storage.hpp"
+
+#include <gtest/gtest.h>
+#include <grp.h>
+#include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <fstream>
+
+#include "messaging/codec.hpp"
+#include "tests/unit/helpers.hpp"
+#include "tests/unit/temp_dir.hpp"
+
+namespace synod {
+namespace {
+
+using test::value_of;
+
+class SqliteStorage : public ::testing::Test {
+ protected:
+  sqlite_options options(const std::string& group = "g", node_id node = 1) const {
+    return sqlite_options{dir.file("node/synod.db"), group, node, 0};
+  }
+
+  // Expects opening to fail with a message that contains `what`.
+  void expect_refused(const sqlite_options& o, const std::string& what) {
+    try {
+      sqlite_storage s(o);
+      FAIL() << "opened, expected: " << what;
+    } catch (const storage_error& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(o.path), std::string::npos) << "names no file";
+      EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << "not one line";
+    }
+  }
+
+  batch big_value(std::size_t bytes) const { return value_of(std::string(bytes, 'x')); }
+
+  test::temp_dir dir;
+};
+
+TEST_F(SqliteStorage, RecoversEveryKindOfRecordAfterReopening) {
+  {
+    sqlite_storage s(options());
+    s.commit({promise_record{{3, 2}}, accept_record{5, {3, 2}, value_of("v")},
+              round_counter_record{3}, delivery_record{1, value_of("d")}, incarnation_record{4}});
+  }
+  sqlite_storage s(options());
+  const auto state = s.recover();
+  EXPECT_EQ(state.promised, (round_t{3, 2}));
+  ASSERT_EQ(state.accepted.count(5), 1u);
+  EXPECT_EQ(state.accepted.at(5).round, (round_t{3, 2}));
+  EXPECT_EQ(state.accepted.at(5).value, value_of("v"));
+  EXPECT_EQ(state.round_counter, 3u);
+  EXPECT_EQ(state.delivered_up_to(), 1u);
+  EXPECT_EQ(state.delivered.at(1), value_of("d"));
+  EXPECT_EQ(state.incarnation, 4u);
+}
+
+TEST_F(SqliteStorage, BehavesLikeTheInMemoryImage) {
+  sqlite_storage s(options());
+  const std::vector<std::vector<durable_record>> commits = {
+      {promise_record{{5, 1}}, round_counter_record{9}},
+      {promise_record{{4, 3}}, round_counter_record{7}, accept_record{1, {4, 3}, value_of("a")}},
+      {accept_record{1, {6, 2}, value_of("b")}, incarnation_record{2}, incarnation_record{1}},
+  };
+  recovered_state image;
+  for (const auto& c : commits) {
+    s.commit(c);
+    for (const auto& r : c) apply(image, r);
+  }
+  const auto state = s.recover();
+  EXPECT_EQ(state.promised, image.promised);
+  EXPECT_EQ(state.round_counter, image.round_counter);
+  EXPECT_EQ(state.incarnation, image.incarnation);
+  EXPECT_EQ(state.accepted.at(1).value, image.accepted.at(1).value);
+}
+
+TEST_F(SqliteStorage, StoresLargeBatches) {
+  const batch b = big_value(1 << 20);
+  {
+    sqlite_storage s(options());
+    s.commit({accept_record{1, {1, 1}, b}});
+  }
+  EXPECT_EQ(sqlite_storage(options()).recover().accepted.at(1).value, b);
+}
+
+TEST_F(SqliteStorage, RefusesADatabaseAnotherNodeHolds) {
+  sqlite_storage first(options());
+  expect_refused(options(), "in use by another running node");
+}
+
+TEST_F(SqliteStorage, TheLockGoesWithTheHolder) {
+  { sqlite_storage first(options()); }
+  EXPECT_NO_THROW(sqlite_storage second(options()));
+}
+
+TEST_F(SqliteStorage, RefusesAnotherGroupsDatabase) {
+  { sqlite_storage s(options("alpha")); }
+  expect_refused(options("beta"), "belongs to group 'alpha'");
+}
+
+TEST_F(SqliteStorage, RefusesAnotherNodesDatabase) {
+  { sqlite_storage s(options("g", 1)); }
+  expect_refused(options("g", 2), "belongs to node 1");
+}
+
+TEST_F(SqliteStorage, RefusesAFileThatIsNotADatabase) {
+  std::filesystem::create_directories(dir.path() / "node");
+  std::ofstream(options().path) << std::string(8192, 'z');
+  expect_refused(options(), "corrupted or not a synod database");
+}
+
+TEST_F(SqliteStorage, RefusesAnUnrelatedSqliteDatabase) {
+  std::filesystem::create_directories(dir.path() / "node");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(options().path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t(x)", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  expect_refused(options(), "not a synod database");
+}
+
+TEST_F(SqliteStorage, RefusesATruncatedFile) {
+  {
+    sqlite_storage s(options());
+    for (slot_t slot = 1; slot <= 50; ++slot)
+      s.commit({accept_record{slot, {1, 1}, big_value(8000)}});
+  }  // closing checkpoints the WAL into the database file
+  const auto size = std::filesystem::file_size(options().path);
+  std::filesystem::resize_file(options().path, size / 2);
+  expect_refused(options(), "corrupted");
+}
+
+TEST_F(SqliteStorage, RefusesACorruptedPage) {
+  {
+    sqlite_storage s(options());
+    for (slot_t slot = 1; slot <= 50; ++slot)
+      s.commit({accept_record{slot, {1, 1}, big_value(8000)}});
+  }
+  {
+    // Halfway through the file: inside the stored values, where SQLite itself checks nothing.
+    const auto size = std::filesystem::file_size(options().path);
+    std::fstream f(options().path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size / 2));
+    const std::string garbage(100, '\xA5');
+    f.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  try {
+    sqlite_storage s(options());
+    s.recover();
+    FAIL() << "a corrupted file was read as valid";
+  } catch (const storage_error& e) {
+    EXPECT_NE(std::string(e.what()).find("corrupted"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(SqliteStorage, RefusesAPathUnderAFile) {
+  std::ofstream(dir.file("plain-file")) << "x";
+  sqlite_options o = options();
+  o.path = dir.file("plain-file/node/synod.db");
+  expect_refused(o, "cannot create directory");
+}
+
+TEST_F(SqliteStorage, RefusesAnUnwritableDirectory) {
+  // Root ignores permission bits, so the check runs in a child that gives up root.
+  std::filesystem::create_directories(dir.path() / "locked");
+  std::filesystem::permissions(dir.path() / "locked", std::filesystem::perms::owner_read |
+                                                          std::filesystem::perms::owner_exec |
+                                                          std::filesystem::perms::others_read |
+                                                          std::filesystem::perms::others_exec);
+  std::filesystem::permissions(dir.path(), std::filesystem::perms::others_exec,
+                               std::filesystem::perm_options::add);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    if (geteuid() == 0 && (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0))
+      _exit(3);
+    try {
+      sqlite_storage s(sqlite_options{dir.file("locked/synod.db"), "g", 1, 0});
+      _exit(1);
+    } catch (const storage_error& e) {
+      if (std::string(e.what()).find("not writable") != std::string::npos) _exit(0);
+      std::fprintf(stderr, "%s\n", e.what());
+      _exit(2);
+    }
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: opened, 2: another error, 3: could not drop root";
+}
+
+TEST_F(SqliteStorage, AFullDiskFailsTheCommitAndKeepsEverythingBefore) {
+  sqlite_options o = options();
+  o.max_pages = 64;  // SQLite reports SQLITE_FULL beyond this, as on a full disk
+  sqlite_storage s(o);
+  slot_t last_ok = 0;
+  bool failed = false;
+  for (slot_t slot = 1; slot <= 100 && !failed; ++slot) {
+    try {
+      s.commit(
+          {accept_record{slot, {1, 1}, big_value(4000)}, delivery_record{slot, value_of("d")}});
+      last_ok = slot;
+    } catch (const storage_error& e) {
+      failed = true;
+      EXPECT_NE(std::string(e.what()).find("nothing of it is durable"), std::string::npos);
+    }
+  }
+  ASSERT_TRUE(failed) << "the cap never filled";
+  ASSERT_GT(last_ok, 0u);
+  const auto state = s.recover();
+  EXPECT_EQ(state.accepted.size(), last_ok);    // every acknowledged commit, and no more
+  EXPECT_EQ(state.delivered_up_to(), last_ok);  // the failed commit left no half behind
+}
+
+TEST_F(SqliteStorage, AFileSizeLimitFailsTheCommitCleanly) {
+  // A real write error from the kernel (EFBIG), in a child with a file size limit.
+  { sqlite_storage s(options()); }
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    signal(SIGXFSZ, SIG_IGN);
+    rlimit limit{256 * 1024, 256 * 1024};
+    setrlimit(RLIMIT_FSIZE, &limit);
+    sqlite_storage s(options());
+    for (slot_t slot = 1; slot <= 1000; ++slot) {
+      try {
+        s.commit({accept_record{slot, {1, 1}, big_value(4000)}});
+      } catch (const storage_error&) {
+        _exit(0);
+      }
+    }
+    _exit(1);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the limit never failed a commit";
+  sqlite_storage s(options());
+  EXPECT_NO_THROW(s.recover());
+}
+
+TEST(Codec, RoundTripsABatch) {
+  batch b = value_of("hello", 3, 99);
+  b.messages.push_back(client_message{{4, 1ULL << 45}, std::string("\0\1\2", 3)});
+  EXPECT_EQ(decode_batch(encode(b)), b);
+  EXPECT_EQ(decode_batch(encode(batch{})), batch{});
+}
+
+TEST(Codec, RejectsGarbage) {
+  EXPECT_THROW(decode_batch("not a batch"), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace synod
