@@ -12,17 +12,17 @@ namespace boost::serialization {
 
 template <class Archive>
 void serialize(Archive& ar, synod::message_id& id, unsigned /*version*/) {
-  ar & id.origin & id.seq;
+  ar& id.origin& id.seq;
 }
 
 template <class Archive>
 void serialize(Archive& ar, synod::client_message& m, unsigned /*version*/) {
-  ar & m.id & m.payload;
+  ar& m.id& m.payload;
 }
 
 template <class Archive>
 void serialize(Archive& ar, synod::batch& b, unsigned /*version*/) {
-  ar & b.messages;
+  ar& b.messages;
 }
 
 }  // namespace boost::serialization

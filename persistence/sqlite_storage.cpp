@@ -173,6 +173,9 @@ struct sqlite_storage::impl {
         SQLITE_OK)
       fail_sqlite("cannot open");
     sqlite3_extended_result_codes(db, 0);
+    // 16 KB pages: a 64 KB batch is four WAL frames, not sixteen (measured: ~35% less time per
+    // large commit, the same for small ones). Takes effect only when the file is created.
+    exec("PRAGMA page_size=16384", "cannot set the page size");
     if (query_text("PRAGMA journal_mode=WAL", "cannot enable WAL") != "wal")
       fail("cannot enable WAL journaling");
     exec("PRAGMA synchronous=FULL", "cannot set synchronous=FULL");

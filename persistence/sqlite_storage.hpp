@@ -12,10 +12,10 @@
 namespace synod {
 
 struct sqlite_options {
-  std::string path;            // the database file; created with its directory if missing
-  std::string group;           // the group this node belongs to
-  node_id node = 0;            // this node's id
-  long long max_pages = 0;     // > 0: cap the file at this many pages (tests of a full disk)
+  std::string path;         // the database file; created with its directory if missing
+  std::string group;        // the group this node belongs to
+  node_id node = 0;         // this node's id
+  long long max_pages = 0;  // > 0: cap the file at this many pages (tests of a full disk)
 };
 
 class sqlite_storage final : public stable_storage {

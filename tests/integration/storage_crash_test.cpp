@@ -22,8 +22,9 @@ batch expected_batch(slot_t slot) {
   const std::size_t messages = 1 + slot % 7;
   const std::size_t size = (slot % 5 == 0) ? 96 * 1024 / messages : 16 + slot % 300;
   for (std::size_t i = 0; i < messages; ++i)
-    b.messages.push_back(client_message{{static_cast<node_id>(1 + i), slot},
-                                        std::string(size, static_cast<char>('a' + (slot + i) % 26))});
+    b.messages.push_back(
+        client_message{{static_cast<node_id>(1 + i), slot},
+                       std::string(size, static_cast<char>('a' + (slot + i) % 26))});
   return b;
 }
 
@@ -79,8 +80,10 @@ TEST(StorageCrash, NothingReportedDurableIsLostAcrossKills) {
     kill(child, SIGKILL);
     int status = 0;
     waitpid(child, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "the writer stopped by itself: exit " << WEXITSTATUS(status);
-    while (read(pipe_fds[0], &slot, sizeof slot) == sizeof slot) reported = std::max(reported, slot);
+    ASSERT_TRUE(WIFSIGNALED(status))
+        << "the writer stopped by itself: exit " << WEXITSTATUS(status);
+    while (read(pipe_fds[0], &slot, sizeof slot) == sizeof slot)
+      reported = std::max(reported, slot);
     close(pipe_fds[0]);
 
     sqlite_storage storage(options);  // must open: no half-written commit may break recovery

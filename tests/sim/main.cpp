@@ -156,8 +156,9 @@ int main(int argc, char** argv) {
                 << (r.ok() ? "ok" : "VIOLATION") << "\n";
     if (o.seeds == 1)
       for (const auto& [id, summary] : r.per_member)
-        std::cout << "node " << id << ": delivered " << summary.first << " messages, sequence digest "
-                  << std::hex << summary.second << std::dec << "\n";
+        std::cout << "node " << id << ": delivered " << summary.first
+                  << " messages, sequence digest " << std::hex << summary.second << std::dec
+                  << "\n";
     if (!r.ok()) {
       if (failed++ == 0) {
         first_failed_seed = seed;

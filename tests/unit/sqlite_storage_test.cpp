@@ -1,7 +1,7 @@
 #include "persistence/sqlite_storage.hpp"
 
-#include <gtest/gtest.h>
 #include <grp.h>
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
