@@ -195,7 +195,7 @@ TEST_F(SqliteStorage, RefusesAnUnwritableDirectory) {
 
 TEST_F(SqliteStorage, AFullDiskFailsTheCommitAndKeepsEverythingBefore) {
   sqlite_options o = options();
-  o.max_pages = 64;  // SQLite reports SQLITE_FULL beyond this, as on a full disk
+  o.max_pages = 16;  // SQLite reports SQLITE_FULL beyond this, as on a full disk
   sqlite_storage s(o);
   slot_t last_ok = 0;
   bool failed = false;
