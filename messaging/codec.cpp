@@ -2,55 +2,45 @@
 
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
-#include <boost/serialization/string.hpp>
-#include <boost/serialization/vector.hpp>
-#include <boost/serialization/version.hpp>
 #include <sstream>
-#include <stdexcept>
 
-namespace boost::serialization {
-
-template <class Archive>
-void serialize(Archive& ar, synod::message_id& id, unsigned /*version*/) {
-  ar& id.origin& id.seq;
-}
-
-template <class Archive>
-void serialize(Archive& ar, synod::client_message& m, unsigned /*version*/) {
-  ar& m.id& m.payload;
-}
-
-template <class Archive>
-void serialize(Archive& ar, synod::batch& b, unsigned /*version*/) {
-  ar& b.messages;
-}
-
-}  // namespace boost::serialization
-
-BOOST_CLASS_VERSION(synod::batch, 1)
-BOOST_CLASS_VERSION(synod::client_message, 1)
+#include "messaging/serialization.hpp"
 
 namespace synod {
 
-std::string encode(const batch& b) {
+namespace {
+
+template <class T>
+std::string encode_any(const T& value) {
   std::ostringstream out(std::ios::binary);
   {
     boost::archive::binary_oarchive archive(out);
-    archive << b;
+    archive << value;
   }
   return std::move(out).str();
 }
 
-batch decode_batch(const std::string& bytes) {
+template <class T>
+T decode_any(const std::string& bytes, const char* what) {
   std::istringstream in(bytes, std::ios::binary);
-  batch b;
+  T value;
   try {
     boost::archive::binary_iarchive archive(in);
-    archive >> b;
+    archive >> value;
   } catch (const std::exception& e) {
-    throw std::runtime_error(std::string("undecodable batch: ") + e.what());
+    throw std::runtime_error(std::string("undecodable ") + what + ": " + e.what());
   }
-  return b;
+  return value;
+}
+
+}  // namespace
+
+std::string encode(const batch& b) { return encode_any(b); }
+batch decode_batch(const std::string& bytes) { return decode_any<batch>(bytes, "batch"); }
+
+std::string encode(const std::vector<wire_message>& messages) { return encode_any(messages); }
+std::vector<wire_message> decode_messages(const std::string& bytes) {
+  return decode_any<std::vector<wire_message>>(bytes, "wire messages");
 }
 
 }  // namespace synod

@@ -1,15 +1,21 @@
-// The payload codec: batches to and from bytes with Boost.Serialization's binary archive.
-// Class versions are recorded, so a later format can still read what an older one stored.
+// The payload codec: batches and wire messages to and from bytes, with Boost.Serialization's
+// binary archive. Class versions are recorded, so a later format can read an older one.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "messaging/batch.hpp"
+#include "messaging/messages.hpp"
 
 namespace synod {
 
 std::string encode(const batch& b);
 // Throws std::runtime_error if the bytes are not an encoded batch.
 batch decode_batch(const std::string& bytes);
+
+std::string encode(const std::vector<wire_message>& messages);
+// Throws std::runtime_error if the bytes are not encoded wire messages.
+std::vector<wire_message> decode_messages(const std::string& bytes);
 
 }  // namespace synod

@@ -1,0 +1,77 @@
+// Boost.Serialization for every type that is stored or crosses the network. Included only by
+// the codec sources, so nothing else pays for Boost's headers. Versions are recorded per class:
+// when a field is added, bump the version and read the old layout when `version` is lower.
+#pragma once
+
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+#include <boost/serialization/version.hpp>
+#include <stdexcept>
+#include <utility>
+#include <variant>
+
+#include "messaging/messages.hpp"
+
+namespace boost::serialization {
+
+template <class Archive>
+void serialize(Archive& ar, synod::message_id& x, unsigned) { ar & x.origin & x.seq; }
+template <class Archive>
+void serialize(Archive& ar, synod::client_message& x, unsigned) { ar & x.id & x.payload; }
+template <class Archive>
+void serialize(Archive& ar, synod::batch& x, unsigned) { ar & x.messages; }
+template <class Archive>
+void serialize(Archive& ar, synod::round_t& x, unsigned) { ar & x.counter & x.node; }
+template <class Archive>
+void serialize(Archive& ar, synod::read_request& x, unsigned) { ar & x.round & x.from_slot; }
+template <class Archive>
+void serialize(Archive& ar, synod::accepted_value& x, unsigned) { ar & x.slot & x.round & x.value; }
+template <class Archive>
+void serialize(Archive& ar, synod::read_ack& x, unsigned) {
+  ar & x.round & x.from_slot & x.accepted;
+}
+template <class Archive>
+void serialize(Archive& ar, synod::read_nack& x, unsigned) { ar & x.round & x.promised; }
+template <class Archive>
+void serialize(Archive& ar, synod::write_request& x, unsigned) {
+  ar & x.round & x.slot & x.value;
+}
+template <class Archive>
+void serialize(Archive& ar, synod::write_ack& x, unsigned) { ar & x.round & x.slot; }
+template <class Archive>
+void serialize(Archive& ar, synod::write_nack& x, unsigned) {
+  ar & x.round & x.slot & x.promised;
+}
+template <class Archive>
+void serialize(Archive& ar, synod::decision& x, unsigned) { ar & x.slot & x.value; }
+template <class Archive>
+void serialize(Archive& ar, synod::catch_up_request& x, unsigned) { ar & x.from_slot; }
+template <class Archive>
+void serialize(Archive& ar, synod::forward& x, unsigned) { ar & x.messages; }
+template <class Archive>
+void serialize(Archive& ar, synod::heartbeat& x, unsigned) { ar & x.delivered_up_to; }
+
+// std::variant (Boost 1.74 has none): the alternative's index, then the alternative.
+template <class Archive, std::size_t... I>
+void load_alternative(Archive& ar, synod::wire_message& v, unsigned index,
+                      std::index_sequence<I...>) {
+  const bool found = ((index == I ? (ar & v.template emplace<I>(), true) : false) || ...);
+  if (!found) throw std::runtime_error("unknown message kind " + std::to_string(index));
+}
+
+template <class Archive>
+void serialize(Archive& ar, synod::wire_message& v, unsigned) {
+  unsigned index = static_cast<unsigned>(v.index());
+  ar & index;
+  if constexpr (Archive::is_loading::value) {
+    load_alternative(ar, v, index,
+                     std::make_index_sequence<std::variant_size_v<synod::wire_message>>{});
+  } else {
+    std::visit([&](auto& alternative) { ar & alternative; }, v);
+  }
+}
+
+}  // namespace boost::serialization
+
+BOOST_CLASS_VERSION(synod::batch, 1)
+BOOST_CLASS_VERSION(synod::client_message, 1)

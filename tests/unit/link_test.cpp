@@ -1,0 +1,88 @@
+#include "actors/retransmission/link.hpp"
+
+#include <gtest/gtest.h>
+
+namespace synod {
+namespace {
+
+// Moves every sendable frame from one link to the other, optionally dropping some.
+std::vector<std::string> transfer(link& from, link& to, std::vector<bool> drop = {}) {
+  std::vector<std::string> passed;
+  auto frames = from.take_sendable();
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    if (i < drop.size() && drop[i]) continue;
+    if (auto payload = to.receive(frames[i])) passed.push_back(*payload);
+  }
+  return passed;
+}
+
+TEST(Link, PassesPayloadsInOrderAndAcknowledgesThem) {
+  link a(1, 2, 100, {}), b(2, 1, 200, {});
+  a.push("x");
+  a.push("y");
+  EXPECT_EQ(transfer(a, b), (std::vector<std::string>{"x", "y"}));
+  EXPECT_EQ(a.unacked_bytes(), 2u);
+  transfer(b, a);  // b owes an acknowledgement and sends it alone
+  EXPECT_EQ(a.unacked_bytes(), 0u);
+}
+
+TEST(Link, ResendsAfterALossAndDropsTheGap) {
+  link_config config;
+  config.resend_ticks = 2;
+  link a(1, 2, 100, config), b(2, 1, 200, config);
+  a.push("1");
+  a.push("2");
+  a.push("3");
+  EXPECT_EQ(transfer(a, b, {false, true, false}), (std::vector<std::string>{"1"}));  // 3 is after a gap
+  transfer(b, a);
+  a.tick();
+  a.tick();
+  EXPECT_EQ(transfer(a, b), (std::vector<std::string>{"2", "3"}));
+  EXPECT_EQ(a.resent_frames(), 2u);
+}
+
+TEST(Link, DuplicatesPassOnce) {
+  link a(1, 2, 100, {}), b(2, 1, 200, {});
+  a.push("once");
+  const auto frames = a.take_sendable();
+  EXPECT_TRUE(b.receive(frames[0]));
+  EXPECT_FALSE(b.receive(frames[0]));
+}
+
+TEST(Link, ReconnectionResendsEverythingUnacknowledged) {
+  link a(1, 2, 100, {}), b(2, 1, 200, {});
+  a.push("lost");
+  a.take_sendable();  // the connection died with it
+  a.reconnected();
+  EXPECT_EQ(transfer(a, b), (std::vector<std::string>{"lost"}));
+}
+
+TEST(Link, APeerThatRestartedIsHeardFromItsNewSession) {
+  link a(1, 2, 100, {});
+  link b_old(2, 1, 200, {});
+  b_old.push("old");
+  EXPECT_EQ(transfer(b_old, a).size(), 1u);
+  link b_new(2, 1, 201, {});  // b crashed and came back
+  b_new.push("new");
+  EXPECT_EQ(transfer(b_new, a), (std::vector<std::string>{"new"}));
+}
+
+TEST(Link, BoundsTheBytesInFlight) {
+  link_config config;
+  config.max_unacked_bytes = 10;
+  link a(1, 2, 100, config), b(2, 1, 200, config);
+  for (int i = 0; i < 5; ++i) a.push(std::string(4, 'z'));
+  EXPECT_EQ(a.take_sendable().size(), 2u);  // 8 bytes out, the third would pass 10
+  EXPECT_EQ(a.queued(), 3u);
+}
+
+TEST(Link, RefusesWhenTheQueueIsFull) {
+  link_config config;
+  config.max_queued_bytes = 5;
+  link a(1, 2, 100, config);
+  EXPECT_TRUE(a.push("abc"));
+  EXPECT_FALSE(a.push("def"));
+}
+
+}  // namespace
+}  // namespace synod
