@@ -35,10 +35,16 @@ T decode_any(const std::string& bytes, const char* what) {
 
 }  // namespace
 
-std::string encode(const batch& b) { return encode_any(b); }
-batch decode_batch(const std::string& bytes) { return decode_any<batch>(bytes, "batch"); }
+std::string encode(const batch& b) {
+  return encode_any(b);
+}
+batch decode_batch(const std::string& bytes) {
+  return decode_any<batch>(bytes, "batch");
+}
 
-std::string encode(const std::vector<wire_message>& messages) { return encode_any(messages); }
+std::string encode(const std::vector<wire_message>& messages) {
+  return encode_any(messages);
+}
 std::vector<wire_message> decode_messages(const std::string& bytes) {
   return decode_any<std::vector<wire_message>>(bytes, "wire messages");
 }

@@ -15,41 +15,65 @@
 namespace boost::serialization {
 
 template <class Archive>
-void serialize(Archive& ar, synod::message_id& x, unsigned) { ar & x.origin & x.seq; }
+void serialize(Archive& ar, synod::message_id& x, unsigned) {
+  ar& x.origin& x.seq;
+}
 template <class Archive>
-void serialize(Archive& ar, synod::client_message& x, unsigned) { ar & x.id & x.payload; }
+void serialize(Archive& ar, synod::client_message& x, unsigned) {
+  ar& x.id& x.payload;
+}
 template <class Archive>
-void serialize(Archive& ar, synod::batch& x, unsigned) { ar & x.messages; }
+void serialize(Archive& ar, synod::batch& x, unsigned) {
+  ar& x.messages;
+}
 template <class Archive>
-void serialize(Archive& ar, synod::round_t& x, unsigned) { ar & x.counter & x.node; }
+void serialize(Archive& ar, synod::round_t& x, unsigned) {
+  ar& x.counter& x.node;
+}
 template <class Archive>
-void serialize(Archive& ar, synod::read_request& x, unsigned) { ar & x.round & x.from_slot; }
+void serialize(Archive& ar, synod::read_request& x, unsigned) {
+  ar& x.round& x.from_slot;
+}
 template <class Archive>
-void serialize(Archive& ar, synod::accepted_value& x, unsigned) { ar & x.slot & x.round & x.value; }
+void serialize(Archive& ar, synod::accepted_value& x, unsigned) {
+  ar& x.slot& x.round& x.value;
+}
 template <class Archive>
 void serialize(Archive& ar, synod::read_ack& x, unsigned) {
-  ar & x.round & x.from_slot & x.accepted;
+  ar& x.round& x.from_slot& x.accepted;
 }
 template <class Archive>
-void serialize(Archive& ar, synod::read_nack& x, unsigned) { ar & x.round & x.promised; }
+void serialize(Archive& ar, synod::read_nack& x, unsigned) {
+  ar& x.round& x.promised;
+}
 template <class Archive>
 void serialize(Archive& ar, synod::write_request& x, unsigned) {
-  ar & x.round & x.slot & x.value;
+  ar& x.round& x.slot& x.value;
 }
 template <class Archive>
-void serialize(Archive& ar, synod::write_ack& x, unsigned) { ar & x.round & x.slot; }
+void serialize(Archive& ar, synod::write_ack& x, unsigned) {
+  ar& x.round& x.slot;
+}
 template <class Archive>
 void serialize(Archive& ar, synod::write_nack& x, unsigned) {
-  ar & x.round & x.slot & x.promised;
+  ar& x.round& x.slot& x.promised;
 }
 template <class Archive>
-void serialize(Archive& ar, synod::decision& x, unsigned) { ar & x.slot & x.value; }
+void serialize(Archive& ar, synod::decision& x, unsigned) {
+  ar& x.slot& x.value;
+}
 template <class Archive>
-void serialize(Archive& ar, synod::catch_up_request& x, unsigned) { ar & x.from_slot; }
+void serialize(Archive& ar, synod::catch_up_request& x, unsigned) {
+  ar& x.from_slot;
+}
 template <class Archive>
-void serialize(Archive& ar, synod::forward& x, unsigned) { ar & x.messages; }
+void serialize(Archive& ar, synod::forward& x, unsigned) {
+  ar& x.messages;
+}
 template <class Archive>
-void serialize(Archive& ar, synod::heartbeat& x, unsigned) { ar & x.delivered_up_to; }
+void serialize(Archive& ar, synod::heartbeat& x, unsigned) {
+  ar& x.delivered_up_to;
+}
 
 // std::variant (Boost 1.74 has none): the alternative's index, then the alternative.
 template <class Archive, std::size_t... I>
@@ -62,12 +86,12 @@ void load_alternative(Archive& ar, synod::wire_message& v, unsigned index,
 template <class Archive>
 void serialize(Archive& ar, synod::wire_message& v, unsigned) {
   unsigned index = static_cast<unsigned>(v.index());
-  ar & index;
+  ar& index;
   if constexpr (Archive::is_loading::value) {
     load_alternative(ar, v, index,
                      std::make_index_sequence<std::variant_size_v<synod::wire_message>>{});
   } else {
-    std::visit([&](auto& alternative) { ar & alternative; }, v);
+    std::visit([&](auto& alternative) { ar& alternative; }, v);
   }
 }
 

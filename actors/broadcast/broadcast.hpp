@@ -34,6 +34,12 @@ class broadcast_front {
   // Own messages delivered here since the last call, in delivery order.
   std::vector<message_id> take_delivered();
   std::size_t undelivered() const { return undelivered_.size(); }
+  // How many more broadcasts are accepted before backpressure refuses them.
+  std::size_t room() const {
+    return config_.max_undelivered > undelivered_.size()
+               ? config_.max_undelivered - undelivered_.size()
+               : 0;
+  }
   std::uint64_t incarnation() const { return incarnation_; }
 
  private:

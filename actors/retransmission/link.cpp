@@ -18,8 +18,8 @@ bool link::push(std::string bytes) {
 }
 
 std::vector<frame> link::take_sendable() {
-  while (!queue_.empty() &&
-         (unacked_.empty() || unacked_bytes_ + queue_.front().size() <= config_.max_unacked_bytes)) {
+  while (!queue_.empty() && (unacked_.empty() ||
+                             unacked_bytes_ + queue_.front().size() <= config_.max_unacked_bytes)) {
     std::string bytes = std::move(queue_.front());
     queue_.pop_front();
     queued_bytes_ -= bytes.size();
@@ -55,7 +55,9 @@ std::optional<std::string> link::receive(const frame& f) {
   return f.bytes;
 }
 
-void link::reconnected() { resend_all(); }
+void link::reconnected() {
+  resend_all();
+}
 
 void link::tick() {
   if (unacked_.empty()) {

@@ -13,7 +13,7 @@
 namespace synod {
 
 struct link_config {
-  std::size_t max_unacked_bytes = 8 << 20;  // bytes in flight; more waits in the queue
+  std::size_t max_unacked_bytes = 8 << 20;   // bytes in flight; more waits in the queue
   std::size_t max_queued_bytes = 256 << 20;  // beyond this, new payloads are dropped
   unsigned resend_ticks = 20;                // resend unacknowledged frames after this
 };

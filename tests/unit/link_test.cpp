@@ -33,7 +33,8 @@ TEST(Link, ResendsAfterALossAndDropsTheGap) {
   a.push("1");
   a.push("2");
   a.push("3");
-  EXPECT_EQ(transfer(a, b, {false, true, false}), (std::vector<std::string>{"1"}));  // 3 is after a gap
+  EXPECT_EQ(transfer(a, b, {false, true, false}),
+            (std::vector<std::string>{"1"}));  // 3 is after a gap
   transfer(b, a);
   a.tick();
   a.tick();

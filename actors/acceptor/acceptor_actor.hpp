@@ -1,0 +1,16 @@
+// The acceptor's actor shell: feeds READ/WRITE requests to the acceptor core; its acks leave
+// only after the promise or accepted value they report is durable.
+#pragma once
+
+#include "actors/acceptor/acceptor.hpp"
+#include "actors/node/role_shell.hpp"
+
+namespace synod {
+
+struct acceptor_state : role_state<acceptor> {
+  static inline const char* name = "synod.acceptor";
+};
+
+caf::behavior acceptor_actor(caf::stateful_actor<acceptor_state>* self, recovered_state recovered);
+
+}  // namespace synod

@@ -1,0 +1,47 @@
+#include "actors/failure_detector/failure_detector_actor.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace synod {
+
+caf::behavior failure_detector_actor(caf::stateful_actor<failure_detector_state>* self, node_id id,
+                                     group_view group, failure_detector_config config,
+                                     std::chrono::milliseconds tick) {
+  auto& st = self->state;
+  st.core.emplace(id, std::move(group), config);
+  st.pipe.set_carry_out([self](effects& e) { self->state.send_messages(self, e); });
+  self->delayed_send(self, tick, tick_atom::value);
+  auto after_step = [=] {
+    auto& s = self->state;
+    const node_id now = s.core->leader();
+    if (now != s.leader) {
+      spdlog::info("node {}: leader is now node {}", id, now);
+      s.leader = now;
+      self->send(s.peers.leader, leader_changed{now});
+      self->send(s.peers.front, leader_changed{now});
+    }
+    s.pipe.schedule(self);
+  };
+  return caf::message_handler{
+      [=](wiring& w) {
+        self->state.peers = std::move(w);
+        after_step();  // the first verdict
+      },
+      [=](incoming& m) {
+        if (const auto* beat = std::get_if<heartbeat>(&m.body)) {
+          self->state.core->step(m.from, *beat);
+          self->send(self->state.peers.learner, peer_progress{m.from, beat->delivered_up_to});
+        }
+        after_step();
+      },
+      [=](local_progress& p) { self->state.delivered_up_to = p.delivered_up_to; },
+      [=](tick_atom) {
+        self->state.core->tick(self->state.delivered_up_to);
+        after_step();
+        self->delayed_send(self, tick, tick_atom::value);
+      },
+  }
+      .or_else(standard_handlers(self));
+}
+
+}  // namespace synod

@@ -1,0 +1,22 @@
+// The failure detector's actor shell: heartbeats in and out on its ticks; tells the leader and
+// the front when Omega's leader changes, and the learner how far peers have delivered.
+#pragma once
+
+#include <chrono>
+
+#include "actors/failure_detector/failure_detector.hpp"
+#include "actors/node/role_shell.hpp"
+
+namespace synod {
+
+struct failure_detector_state : role_state<failure_detector> {
+  node_id leader = 0;
+  slot_t delivered_up_to = 0;
+  static inline const char* name = "synod.failure_detector";
+};
+
+caf::behavior failure_detector_actor(caf::stateful_actor<failure_detector_state>* self, node_id id,
+                                     group_view group, failure_detector_config config,
+                                     std::chrono::milliseconds tick);
+
+}  // namespace synod

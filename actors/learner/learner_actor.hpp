@@ -1,0 +1,26 @@
+// The learner's actor shell: decisions and catch-up in, ordered deliveries out, after the
+// delivery is durable. It is also where applications subscribe: a subscriber first gets the
+// delivered batches from the slot it asks for, then every new one, in order, exactly once.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <vector>
+
+#include "actors/learner/learner.hpp"
+#include "actors/node/role_shell.hpp"
+
+namespace synod {
+
+struct learner_state : role_state<learner> {
+  // Delivered messages per slot, for replays (grows with the log until checkpoints exist).
+  std::map<slot_t, std::vector<client_message>> history;
+  std::vector<caf::actor> subscribers;
+  static inline const char* name = "synod.learner";
+};
+
+caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id,
+                            learner_config config, recovered_state recovered,
+                            std::chrono::milliseconds tick);
+
+}  // namespace synod

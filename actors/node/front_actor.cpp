@@ -1,0 +1,69 @@
+#include "actors/node/front_actor.hpp"
+
+namespace synod {
+
+caf::behavior front_actor(caf::stateful_actor<front_state>* self, node_id id,
+                          broadcast_config config, recovered_state recovered,
+                          std::chrono::milliseconds tick) {
+  auto& st = self->state;
+  st.core.emplace(id, config, recovered);
+  st.pipe.set_carry_out([self](effects& e) { self->state.send_messages(self, e); });
+  self->delayed_send(self, tick, tick_atom::value);
+  // Answers the requests whose last message was just delivered here.
+  auto settle = [self] {
+    auto& s = self->state;
+    for (const auto& done : s.core->take_delivered()) {
+      auto it = s.request_of.find(done);
+      if (it == s.request_of.end()) continue;
+      auto req = s.requests.find(it->second);
+      s.request_of.erase(it);
+      if (req == s.requests.end() || --req->second.remaining > 0) continue;
+      req->second.promise.deliver(std::move(req->second.reply));
+      s.requests.erase(req);
+    }
+  };
+  return caf::message_handler{
+      [=](broadcast_request& r) {
+        auto& s = self->state;
+        auto promise = self->make_response_promise();
+        if (r.payloads.empty()) {
+          promise.deliver(broadcast_reply{{}, {}, r.tag});
+          return;
+        }
+        if (r.payloads.size() > s.core->room()) {
+          promise.deliver(broadcast_reply{{},
+                                          "busy: " + std::to_string(s.core->undelivered()) +
+                                              " messages are not delivered yet; retry later",
+                                          r.tag});
+          return;
+        }
+        const std::uint64_t number = s.next_request++;
+        auto& req = s.requests[number];
+        req.remaining = r.payloads.size();
+        req.reply.tag = r.tag;
+        for (auto& payload : r.payloads) {
+          const auto mid = *s.core->broadcast(std::move(payload));
+          req.reply.ids.push_back(mid);
+          s.request_of.emplace(mid, number);
+        }
+        req.promise = std::move(promise);
+        s.pipe.schedule(self);
+      },
+      [=](leader_changed& m) {
+        self->state.core->on_leader_change(m.leader);
+        self->state.pipe.schedule(self);
+      },
+      [=](delivered& d) {
+        self->state.core->on_delivery(d.batch);
+        settle();
+      },
+      [=](tick_atom) {
+        self->state.core->tick();
+        self->state.pipe.schedule(self);
+        self->delayed_send(self, tick, tick_atom::value);
+      },
+  }
+      .or_else(standard_handlers(self));
+}
+
+}  // namespace synod

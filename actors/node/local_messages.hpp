@@ -1,0 +1,64 @@
+// Messages between the actors of one node. They never leave the process, so CAF may pass them
+// without serialization (CAF_ALLOW_UNSAFE_MESSAGE_TYPE).
+#pragma once
+
+#include <caf/all.hpp>
+
+#include "actors/effects.hpp"
+#include "messaging/caf_types.hpp"
+
+namespace synod {
+
+// A wire message for a role, from the transport (or from this node itself).
+struct incoming {
+  node_id from = 0;
+  wire_message body;
+};
+
+// A role's messages for the transport to send.
+struct outgoing_batch {
+  std::vector<outgoing> messages;
+};
+
+// Records to make durable; the storage actor answers (committed_atom, ticket) once they are.
+struct commit_request {
+  std::vector<durable_record> records;
+  std::uint64_t ticket = 0;
+};
+
+// The learner delivered a batch.
+struct delivered {
+  delivery batch;
+};
+
+// Omega's verdict changed.
+struct leader_changed {
+  node_id leader = 0;
+};
+
+// A peer's heartbeat said how far it delivered (failure detector -> learner).
+struct peer_progress {
+  node_id peer = 0;
+  slot_t delivered_up_to = 0;
+};
+
+// This node delivered up to here (learner -> failure detector, for its heartbeats).
+struct local_progress {
+  slot_t delivered_up_to = 0;
+};
+
+// Who is who inside one node; every role receives it once, right after the spawn.
+struct wiring {
+  caf::actor storage, transport, acceptor, leader, learner, detector, front;
+};
+
+}  // namespace synod
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::incoming)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::outgoing_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::commit_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::delivered)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::leader_changed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::peer_progress)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::local_progress)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::wiring)

@@ -1,0 +1,202 @@
+#include "actors/node/node_config.hpp"
+
+#include <caf/all.hpp>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace synod {
+
+namespace {
+
+using caf::config_value;
+
+[[noreturn]] void bad(const std::string& where, const std::string& what) {
+  throw config_error(where + ": " + what);
+}
+
+std::int64_t integer_of(const config_value& v, const std::string& where) {
+  if (auto x = caf::get_if<config_value::integer>(&v)) return *x;
+  bad(where, "expected a whole number, got " + caf::to_string(v));
+}
+
+double real_of(const config_value& v, const std::string& where) {
+  if (auto x = caf::get_if<config_value::real>(&v)) return *x;
+  if (auto x = caf::get_if<config_value::integer>(&v)) return static_cast<double>(*x);
+  bad(where, "expected a number, got " + caf::to_string(v));
+}
+
+std::string string_of(const config_value& v, const std::string& where) {
+  if (auto x = caf::get_if<config_value::string>(&v)) return *x;
+  bad(where, "expected a quoted string, got " + caf::to_string(v));
+}
+
+std::chrono::milliseconds duration_of(const config_value& v, const std::string& where) {
+  if (auto x = caf::get_if<config_value::timespan>(&v))
+    return std::chrono::duration_cast<std::chrono::milliseconds>(*x);
+  bad(where, "expected a duration such as 50ms or 2s, got " + caf::to_string(v));
+}
+
+std::size_t positive(std::int64_t v, const std::string& where) {
+  if (v < 1) bad(where, "must be at least 1");
+  return static_cast<std::size_t>(v);
+}
+
+double share(double v, const std::string& where) {
+  if (v < 0 || v > 1) bad(where, "must be between 0 and 1");
+  return v;
+}
+
+unsigned ticks(std::chrono::milliseconds d, std::chrono::milliseconds tick) {
+  return static_cast<unsigned>(std::max<std::int64_t>(1, d.count() / tick.count()));
+}
+
+}  // namespace
+
+member_address parse_member(const std::string& text) {
+  const auto at = text.find('@');
+  const auto colon = text.rfind(':');
+  if (at == std::string::npos || colon == std::string::npos || colon < at)
+    throw config_error("member '" + text + "' is not of the form ID@HOST:PORT");
+  member_address m;
+  try {
+    const unsigned long id = std::stoul(text.substr(0, at));
+    const unsigned long port = std::stoul(text.substr(colon + 1));
+    if (id < 1 || id > 1000000) throw std::out_of_range("id");
+    if (port < 1 || port > 65535) throw std::out_of_range("port");
+    m.id = static_cast<node_id>(id);
+    m.port = static_cast<std::uint16_t>(port);
+  } catch (const std::logic_error&) {
+    throw config_error("member '" + text + "': the id must be 1..1000000 and the port 1..65535");
+  }
+  m.host = text.substr(at + 1, colon - at - 1);
+  if (m.host.empty()) throw config_error("member '" + text + "' has no host");
+  return m;
+}
+
+const member_address& node_config::self() const {
+  for (const auto& m : members)
+    if (m.id == id) return m;
+  throw config_error("node id " + std::to_string(id) + " is not among the members");
+}
+
+group_view node_config::view() const {
+  synod::group_view g;
+  for (const auto& m : members) g.members.push_back(m.id);
+  return g;
+}
+
+std::string node_config::node_dir() const {
+  return (std::filesystem::path(data_dir) / ("node-" + std::to_string(id))).string();
+}
+
+member_config node_config::cores() const {
+  member_config c = protocol;
+  c.failure_detector.heartbeat_ticks = ticks(heartbeat_interval, tick);
+  c.failure_detector.timeout_ticks = ticks(failure_timeout, tick);
+  return c;
+}
+
+void validate(const node_config& c) {
+  if (c.members.empty()) throw config_error("synod.members: no members configured");
+  std::set<node_id> ids;
+  std::set<std::pair<std::string, std::uint16_t>> addresses;
+  for (const auto& m : c.members) {
+    if (!ids.insert(m.id).second)
+      throw config_error("synod.members: node id " + std::to_string(m.id) + " appears twice");
+    if (!addresses.insert({m.host, m.port}).second)
+      throw config_error("synod.members: " + m.host + ":" + std::to_string(m.port) +
+                         " appears twice");
+  }
+  if (c.id == 0) throw config_error("--id: no node id given");
+  if (!ids.count(c.id))
+    throw config_error("--id: node " + std::to_string(c.id) + " is not among synod.members");
+  if (c.storage != "sqlite" && c.storage != "memory")
+    throw config_error("synod.storage: '" + c.storage + "' is neither \"sqlite\" nor \"memory\"");
+  if (c.group.empty()) throw config_error("synod.group: must not be empty");
+  if (c.tick.count() < 1) throw config_error("synod.tick: must be at least 1ms");
+  if (c.heartbeat_interval < c.tick)
+    throw config_error("synod.heartbeat-interval: must be at least synod.tick");
+  if (c.failure_timeout < 2 * c.heartbeat_interval)
+    throw config_error("synod.failure-timeout: must be at least twice synod.heartbeat-interval");
+}
+
+node_config load_node_config(const std::string& path, node_id id) {
+  auto parsed = caf::actor_system_config::parse_config_file(path.c_str());
+  if (!parsed) {
+    const std::string reason = caf::to_string(parsed.error());
+    if (!std::filesystem::exists(path)) throw config_error(path + ": no such file");
+    throw config_error(path + ": not a valid config file: " + reason);
+  }
+  node_config c;
+  c.id = id;
+  const auto& root = *parsed;
+  using handler = std::function<void(const config_value&, const std::string&)>;
+  auto& p = c.protocol;
+  const std::map<std::string, handler> options = {
+      {"group", [&](auto& v, auto& w) { c.group = string_of(v, w); }},
+      {"members",
+       [&](auto& v, auto& w) {
+         auto list = caf::get_if<config_value::list>(&v);
+         if (!list) bad(w, "expected a list such as [\"1@127.0.0.1:7101\", ...]");
+         for (const auto& item : *list) {
+           try {
+             c.members.push_back(parse_member(string_of(item, w)));
+           } catch (const config_error& e) {
+             bad(w, e.what());
+           }
+         }
+       }},
+      {"data-dir", [&](auto& v, auto& w) { c.data_dir = string_of(v, w); }},
+      {"storage", [&](auto& v, auto& w) { c.storage = string_of(v, w); }},
+      {"tick", [&](auto& v, auto& w) { c.tick = duration_of(v, w); }},
+      {"heartbeat-interval", [&](auto& v, auto& w) { c.heartbeat_interval = duration_of(v, w); }},
+      {"failure-timeout", [&](auto& v, auto& w) { c.failure_timeout = duration_of(v, w); }},
+      {"window", [&](auto& v, auto& w) { p.leader.window = positive(integer_of(v, w), w); }},
+      {"batch-messages",
+       [&](auto& v, auto& w) { p.leader.max_batch_messages = positive(integer_of(v, w), w); }},
+      {"batch-bytes",
+       [&](auto& v, auto& w) { p.leader.max_batch_bytes = positive(integer_of(v, w), w); }},
+      {"max-undelivered",
+       [&](auto& v, auto& w) { p.broadcast.max_undelivered = positive(integer_of(v, w), w); }},
+      {"link-bytes-in-flight",
+       [&](auto& v, auto& w) { c.link.max_unacked_bytes = positive(integer_of(v, w), w); }},
+      {"faults.loss", [&](auto& v, auto& w) { c.faults.loss = share(real_of(v, w), w); }},
+      {"faults.dup", [&](auto& v, auto& w) { c.faults.dup = share(real_of(v, w), w); }},
+      {"faults.delay", [&](auto& v, auto& w) { c.faults.delay = duration_of(v, w); }},
+      {"faults.isolate-after",
+       [&](auto& v, auto& w) { c.faults.isolate_after = duration_of(v, w); }},
+      {"faults.isolate-for", [&](auto& v, auto& w) { c.faults.isolate_for = duration_of(v, w); }},
+  };
+  // Walks the [synod] section (and [synod.faults]); an unknown key is an error, not a silent
+  // default: a misspelt option in a consensus group is a misconfigured group.
+  std::function<void(const config_value::dictionary&, const std::string&)> walk =
+      [&](const config_value::dictionary& section, const std::string& prefix) {
+        for (const auto& [key, value] : section) {
+          const std::string name = prefix.empty() ? key : prefix + "." + key;
+          const std::string where = path + ": synod." + name;
+          if (auto sub = caf::get_if<config_value::dictionary>(&value)) {
+            walk(*sub, name);
+            continue;
+          }
+          auto it = options.find(name);
+          if (it == options.end()) bad(where, "unknown option");
+          it->second(value, where);
+        }
+      };
+  for (const auto& [key, value] : root) {
+    if (key != "synod") continue;  // other sections configure CAF itself
+    auto section = caf::get_if<config_value::dictionary>(&value);
+    if (!section) bad(path + ": synod", "expected a section");
+    walk(*section, "");
+  }
+  try {
+    validate(c);
+  } catch (const config_error& e) {
+    throw config_error(path + ": " + e.what());
+  }
+  return c;
+}
+
+}  // namespace synod

@@ -1,0 +1,65 @@
+// The configuration of a group member: one struct with defaults, filled from the group's CAF
+// config file ([synod] section) and the command line. Every bad value fails at start with one
+// line that names the option and the file.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "actors/node/member.hpp"
+#include "actors/retransmission/link.hpp"
+
+namespace synod {
+
+struct member_address {
+  node_id id = 0;
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+// Faults a node injects into its own links, so real processes meet the simulator's faults.
+struct fault_config {
+  double loss = 0;                             // share of frames dropped on send
+  double dup = 0;                              // share of frames sent twice
+  std::chrono::milliseconds delay{0};          // frames held up to this long (uniformly)
+  std::chrono::milliseconds isolate_after{0};  // > 0: cut every link of this node after this...
+  std::chrono::milliseconds isolate_for{0};    // ...for this long (a partition that heals)
+};
+
+struct node_config {
+  std::string group = "synod";
+  std::vector<member_address> members;
+  node_id id = 0;
+  std::string data_dir = "synod-data";  // the node's files go to data_dir/node-<id>
+  std::string storage = "sqlite";       // sqlite | memory
+  std::chrono::milliseconds tick{10};
+  std::chrono::milliseconds heartbeat_interval{50};
+  std::chrono::milliseconds failure_timeout{300};
+  member_config protocol;
+  link_config link;
+  fault_config faults;
+  bool verbose = false;
+
+  const member_address& self() const;
+  synod::group_view view() const;
+  std::string node_dir() const;
+  // Converts the durations into the cores' tick counts.
+  member_config cores() const;
+};
+
+class config_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads the [synod] section of a CAF config file. Throws config_error naming the option.
+node_config load_node_config(const std::string& path, node_id id);
+// Checks a filled configuration (also one built in code). Throws config_error.
+void validate(const node_config& config);
+// "1@127.0.0.1:7101"
+member_address parse_member(const std::string& text);
+
+}  // namespace synod

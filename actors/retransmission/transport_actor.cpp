@@ -1,0 +1,183 @@
+#include "actors/retransmission/transport_actor.hpp"
+
+#include <spdlog/spdlog.h>
+#include <caf/io/all.hpp>
+
+#include "messaging/codec.hpp"
+#include "messaging/overloaded.hpp"
+
+namespace synod {
+
+namespace {
+
+using self_ptr = caf::stateful_actor<transport_state>*;
+
+// Which role actor a wire message is for.
+caf::actor role_for(const wiring& w, const wire_message& m) {
+  return std::visit(
+      overloaded{
+          [&](const read_request&) { return w.acceptor; },
+          [&](const write_request&) { return w.acceptor; },
+          [&](const read_ack&) { return w.leader; }, [&](const read_nack&) { return w.leader; },
+          [&](const write_ack&) { return w.leader; }, [&](const write_nack&) { return w.leader; },
+          [&](const forward&) { return w.leader; }, [&](const decision&) { return w.learner; },
+          [&](const catch_up_request&) { return w.learner; },
+          [&](const heartbeat&) { return w.detector; }},
+      m);
+}
+
+bool isolated(self_ptr self) {
+  const auto& f = self->state.config.faults;
+  if (f.isolate_for.count() == 0) return false;
+  const auto elapsed = std::chrono::steady_clock::now() - self->state.started;
+  return elapsed >= f.isolate_after && elapsed < f.isolate_after + f.isolate_for;
+}
+
+bool chance(self_ptr self, double p) {
+  return p > 0 && std::uniform_real_distribution<double>(0, 1)(self->state.random) < p;
+}
+
+void send_frame(self_ptr self, const caf::actor& to, frame f) {
+  auto& faults = self->state.config.faults;
+  if (isolated(self) || chance(self, faults.loss)) return;
+  const int copies = chance(self, faults.dup) ? 2 : 1;
+  for (int i = 0; i < copies; ++i) {
+    if (faults.delay.count() > 0) {
+      const auto hold = std::chrono::milliseconds(
+          std::uniform_int_distribution<std::int64_t>(0, faults.delay.count())(self->state.random));
+      self->delayed_send(to, hold, f);
+    } else {
+      self->send(to, f);
+    }
+  }
+}
+
+void flush(self_ptr self) {
+  auto& s = self->state;
+  s.flush_scheduled = false;
+  for (auto& [peer, messages] : s.pending) {
+    if (messages.empty()) continue;
+    if (!s.links.at(peer).push(encode(messages)))
+      spdlog::warn("node {}: link to node {} is full; dropping {} messages (they will be resent)",
+                   s.config.id, peer, messages.size());
+    messages.clear();
+  }
+  for (auto& [peer, l] : s.links) {
+    auto frames = l.take_sendable();
+    auto handle = s.handles.find(peer);
+    if (handle == s.handles.end()) continue;  // unacknowledged: resent once connected
+    for (auto& f : frames) send_frame(self, handle->second, std::move(f));
+  }
+}
+
+void schedule_flush(self_ptr self) {
+  if (self->state.flush_scheduled) return;
+  self->state.flush_scheduled = true;
+  self->send(self, flush_atom::value);
+}
+
+void connect(self_ptr self, node_id peer) {
+  const member_address* address = nullptr;
+  for (const auto& m : self->state.config.members)
+    if (m.id == peer) address = &m;
+  auto mm = self->home_system().middleman().actor_handle();
+  self->request(mm, caf::infinite, caf::connect_atom::value, address->host, address->port)
+      .then(
+          [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
+            auto& s = self->state;
+            auto handle = caf::actor_cast<caf::actor>(ptr);
+            if (!handle) {
+              self->delayed_send(self, s.backoff[peer], reconnect_atom::value, peer);
+              return;
+            }
+            spdlog::info("node {}: connected to node {}", s.config.id, peer);
+            s.backoff[peer] = std::chrono::milliseconds(10);
+            s.handles[peer] = handle;
+            self->monitor(handle);
+            s.links.at(peer).reconnected();
+            schedule_flush(self);
+          },
+          [=](const caf::error&) {
+            auto& wait = self->state.backoff[peer];
+            self->delayed_send(self, wait, reconnect_atom::value, peer);
+            wait = std::min(wait * 2, std::chrono::milliseconds(500));
+          });
+}
+
+}  // namespace
+
+caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_config config) {
+  auto& st = self->state;
+  st.config = std::move(config);
+  const auto session = std::uniform_int_distribution<std::uint64_t>(1)(st.random);
+  for (const auto& m : st.config.members) {
+    if (m.id == st.config.id) continue;
+    st.links.emplace(m.id, link(st.config.id, m.id, session, st.config.link));
+    st.backoff[m.id] = std::chrono::milliseconds(10);
+    connect(self, m.id);
+  }
+  self->delayed_send(self, st.config.tick, tick_atom::value);
+  self->set_down_handler([self](const caf::down_msg& dm) {
+    auto& s = self->state;
+    for (auto it = s.handles.begin(); it != s.handles.end(); ++it) {
+      if (it->second.address() != dm.source) continue;
+      const node_id peer = it->first;
+      spdlog::info("node {}: lost the connection to node {}", s.config.id, peer);
+      s.handles.erase(it);
+      self->delayed_send(self, s.backoff[peer], reconnect_atom::value, peer);
+      return;
+    }
+  });
+  return {
+      [=](wiring& w) { self->state.peers = std::move(w); },
+      [=](outgoing_batch& batch) {
+        auto& s = self->state;
+        for (auto& out : batch.messages) {
+          if (out.to == s.config.id) {
+            if (auto role = role_for(s.peers, out.body))
+              self->send(role, incoming{s.config.id, std::move(out.body)});
+          } else if (s.links.count(out.to)) {
+            s.pending[out.to].push_back(std::move(out.body));
+          }
+        }
+        schedule_flush(self);
+      },
+      [=](flush_atom) { flush(self); },
+      [=](frame& f) {
+        auto& s = self->state;
+        if (isolated(self)) return;
+        auto it = s.links.find(f.from);
+        if (it == s.links.end()) {
+          spdlog::warn("node {}: frame from unknown node {} ignored", s.config.id, f.from);
+          return;
+        }
+        if (auto payload = it->second.receive(f)) {
+          try {
+            for (auto& m : decode_messages(*payload)) {
+              if (auto role = role_for(s.peers, m))
+                self->send(role, incoming{f.from, std::move(m)});
+            }
+          } catch (const std::exception& e) {
+            if (s.undecodable++ == 0)
+              spdlog::warn("node {}: undecodable frame from node {}: {}", s.config.id, f.from,
+                           e.what());
+          }
+        }
+        schedule_flush(self);  // owes an acknowledgement
+      },
+      [=](tick_atom) {
+        auto& s = self->state;
+        for (auto& [peer, l] : s.links) l.tick();
+        flush(self);
+        self->delayed_send(self, s.config.tick, tick_atom::value);
+      },
+      [=](reconnect_atom, node_id peer) {
+        if (!self->state.handles.count(peer)) connect(self, peer);
+      },
+      // The client API, served by the roles that own the answers.
+      [=](broadcast_request& r) { return self->delegate(self->state.peers.front, std::move(r)); },
+      [=](subscribe_request& r) { return self->delegate(self->state.peers.learner, r); },
+  };
+}
+
+}  // namespace synod

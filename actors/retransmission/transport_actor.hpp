@@ -1,0 +1,33 @@
+// The retransmission module's actor: one link core per peer over CAF's middleman. It connects
+// to every peer (asynchronously, retrying with backoff), frames what the roles send, resends
+// until acknowledged across connection loss and peer restarts, and hands what arrives, in order,
+// to the role it is for. It is also the node's published actor: clients' requests are passed to
+// the front (broadcasts) and the learner (subscriptions). Configured faults are injected here.
+#pragma once
+
+#include <map>
+#include <random>
+
+#include "actors/node/local_messages.hpp"
+#include "actors/node/node_config.hpp"
+#include "actors/retransmission/link.hpp"
+
+namespace synod {
+
+struct transport_state {
+  node_config config;
+  wiring peers;
+  std::map<node_id, link> links;
+  std::map<node_id, caf::actor> handles;
+  std::map<node_id, std::vector<wire_message>> pending;  // this drain's messages per peer
+  std::map<node_id, std::chrono::milliseconds> backoff;
+  bool flush_scheduled = false;
+  std::mt19937_64 random{std::random_device{}()};
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  std::uint64_t undecodable = 0;
+  static inline const char* name = "synod.transport";
+};
+
+caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_config config);
+
+}  // namespace synod

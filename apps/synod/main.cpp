@@ -1,0 +1,52 @@
+// synod: the command line of the synod total-order broadcast middleware.
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "apps/synod/cli.hpp"
+#include "persistence/storage_error.hpp"
+
+namespace {
+
+constexpr const char* usage = R"(usage: synod COMMAND [options]
+
+commands:
+  node       run one member:        synod node --config FILE --id N [--verbose]
+  broadcast  TO-Broadcast messages: synod broadcast --config FILE --id N
+                                      [--count K --size B]   (default: each stdin line)
+  tail       print deliveries:      synod tail --config FILE --id N [--json]
+                                      [--from SLOT] [--count K] [--snapshot]
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace synod::cli;
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
+    std::cout << usage;
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "node") {
+      arguments args(argc, argv, 2, {"verbose"});
+      return run_node(args);
+    }
+    if (command == "broadcast") {
+      arguments args(argc, argv, 2, {"verbose"});
+      return run_broadcast(args);
+    }
+    if (command == "tail") {
+      arguments args(argc, argv, 2, {"json", "snapshot", "verbose"});
+      return run_tail(args);
+    }
+    std::cerr << "synod: unknown command '" << command << "'\n" << usage;
+    return 2;
+  } catch (const usage_error& e) {
+    std::cerr << "synod " << command << ": " << e.what() << " (see synod --help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "synod " << command << ": " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,31 @@
+// synod node: runs one member until SIGINT or SIGTERM.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/node/node.hpp"
+#include "apps/synod/cli.hpp"
+
+namespace synod::cli {
+
+int run_node(const arguments& args) {
+  set_up_logging(args.has("verbose"));
+  node_config config = load_config(args);
+  config.verbose = args.has("verbose");
+  // Block the stop signals before CAF starts its threads, so only sigwait below sees them.
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  system_config cfg;
+  caf::actor_system system{cfg};
+  start_node(system, config);
+  int signal_number = 0;
+  sigwait(&stop, &signal_number);
+  // Everything acknowledged is already durable: stopping here is as safe as a crash, and quick.
+  spdlog::info("node {} stopping ({})", config.id, strsignal(signal_number));
+  spdlog::shutdown();
+  std::_Exit(0);
+}
+
+}  // namespace synod::cli

@@ -1,0 +1,64 @@
+// CAF's view of the types that cross process boundaries: inspect overloads, atoms, and the one
+// function that registers them. Include only from actor shells and apps (it pulls in CAF).
+#pragma once
+
+#include <caf/all.hpp>
+
+#include "messaging/client_api.hpp"
+#include "messaging/frame.hpp"
+
+namespace synod {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, message_id& x) {
+  return f(caf::meta::type_name("message_id"), x.origin, x.seq);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, client_message& x) {
+  return f(caf::meta::type_name("client_message"), x.id, x.payload);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, frame& x) {
+  return f(caf::meta::type_name("frame"), x.from, x.session, x.seq, x.ack_session, x.ack, x.bytes);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, broadcast_request& x) {
+  return f(caf::meta::type_name("broadcast_request"), x.payloads, x.tag);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, broadcast_reply& x) {
+  return f(caf::meta::type_name("broadcast_reply"), x.ids, x.error, x.tag);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delivered_batch& x) {
+  return f(caf::meta::type_name("delivered_batch"), x.node, x.slot, x.messages);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, subscribe_request& x) {
+  return f(caf::meta::type_name("subscribe_request"), x.from_slot);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, subscribe_reply& x) {
+  return f(caf::meta::type_name("subscribe_reply"), x.delivered_up_to);
+}
+
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
+using committed_atom = caf::atom_constant<caf::atom("committed")>;
+
+// Registers every type above, on both sides of every connection.
+inline void register_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<message_id>("synod::message_id");
+  cfg.add_message_type<std::vector<message_id>>("std::vector<synod::message_id>");
+  cfg.add_message_type<client_message>("synod::client_message");
+  cfg.add_message_type<std::vector<client_message>>("std::vector<synod::client_message>");
+  cfg.add_message_type<frame>("synod::frame");
+  cfg.add_message_type<broadcast_request>("synod::broadcast_request");
+  cfg.add_message_type<broadcast_reply>("synod::broadcast_reply");
+  cfg.add_message_type<delivered_batch>("synod::delivered_batch");
+  cfg.add_message_type<subscribe_request>("synod::subscribe_request");
+  cfg.add_message_type<subscribe_reply>("synod::subscribe_reply");
+}
+
+}  // namespace synod
