@@ -19,7 +19,8 @@ typename Inspector::result_type inspect(Inspector& f, client_message& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, frame& x) {
-  return f(caf::meta::type_name("frame"), x.from, x.session, x.seq, x.ack_session, x.ack, x.bytes);
+  return f(caf::meta::type_name("frame"), x.from, x.session, x.seq, x.ack_session, x.ack, x.highest,
+           x.bytes);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, broadcast_request& x) {

@@ -22,26 +22,25 @@ caf::behavior failure_detector_actor(caf::stateful_actor<failure_detector_state>
     }
     s.pipe.schedule(self);
   };
-  return caf::message_handler{
-      [=](wiring& w) {
-        self->state.peers = std::move(w);
-        after_step();  // the first verdict
-      },
-      [=](incoming& m) {
-        if (const auto* beat = std::get_if<heartbeat>(&m.body)) {
-          self->state.core->step(m.from, *beat);
-          self->send(self->state.peers.learner, peer_progress{m.from, beat->delivered_up_to});
-        }
-        after_step();
-      },
-      [=](local_progress& p) { self->state.delivered_up_to = p.delivered_up_to; },
-      [=](tick_atom) {
-        self->state.core->tick(self->state.delivered_up_to);
-        after_step();
-        self->delayed_send(self, tick, tick_atom::value);
-      },
-  }
-      .or_else(standard_handlers(self));
+  return wait_for_wiring(
+      self,
+      caf::message_handler{
+          [=](incoming& m) {
+            if (const auto* beat = std::get_if<heartbeat>(&m.body)) {
+              self->state.core->step(m.from, *beat);
+              self->send(self->state.peers.learner, peer_progress{m.from, beat->delivered_up_to});
+            }
+            after_step();
+          },
+          [=](local_progress& p) { self->state.delivered_up_to = p.delivered_up_to; },
+          [=](tick_atom) {
+            self->state.core->tick(self->state.delivered_up_to);
+            after_step();
+            self->delayed_send(self, tick, tick_atom::value);
+          },
+      }
+          .or_else(standard_handlers(self)),
+      after_step);  // the first verdict
 }
 
 }  // namespace synod

@@ -21,32 +21,34 @@ caf::behavior leader_actor(caf::stateful_actor<leader_state>* self, node_id id, 
     *was_leading = leading;
     self->state.pipe.schedule(self);
   };
-  return caf::message_handler{
-      [=](incoming& m) {
-        std::visit(overloaded{[&](const forward& x) { self->state.core->step(m.from, x); },
-                              [&](const read_ack& x) { self->state.core->step(m.from, x); },
-                              [&](const read_nack& x) { self->state.core->step(m.from, x); },
-                              [&](const write_ack& x) { self->state.core->step(m.from, x); },
-                              [&](const write_nack& x) { self->state.core->step(m.from, x); },
-                              [](const auto&) {}},
-                   m.body);
-        after_step();
-      },
-      [=](leader_changed& m) {
-        self->state.core->on_leader_change(m.leader);
-        after_step();
-      },
-      [=](delivered& d) {
-        self->state.core->on_delivery(d.batch);
-        after_step();
-      },
-      [=](tick_atom) {
-        self->state.core->tick();
-        after_step();
-        self->delayed_send(self, tick, tick_atom::value);
-      },
-  }
-      .or_else(standard_handlers(self));
+  return wait_for_wiring(
+      self, caf::message_handler{
+                [=](incoming& m) {
+                  std::visit(
+                      overloaded{[&](const forward& x) { self->state.core->step(m.from, x); },
+                                 [&](const read_ack& x) { self->state.core->step(m.from, x); },
+                                 [&](const read_nack& x) { self->state.core->step(m.from, x); },
+                                 [&](const write_ack& x) { self->state.core->step(m.from, x); },
+                                 [&](const write_nack& x) { self->state.core->step(m.from, x); },
+                                 [](const auto&) {}},
+                      m.body);
+                  after_step();
+                },
+                [=](leader_changed& m) {
+                  self->state.core->on_leader_change(m.leader);
+                  after_step();
+                },
+                [=](delivered& d) {
+                  self->state.core->on_delivery(d.batch);
+                  after_step();
+                },
+                [=](tick_atom) {
+                  self->state.core->tick();
+                  after_step();
+                  self->delayed_send(self, tick, tick_atom::value);
+                },
+            }
+                .or_else(standard_handlers(self)));
 }
 
 }  // namespace synod

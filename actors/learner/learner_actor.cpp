@@ -40,46 +40,48 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
                               [&](const caf::actor& a) { return a.address() == dm.source; }),
                subs.end());
   });
-  return caf::message_handler{
-      [=](wiring& w) {
-        self->state.peers = std::move(w);
+  return wait_for_wiring(
+      self,
+      caf::message_handler{
+          [=](incoming& m) {
+            std::visit(
+                overloaded{[&](const decision& x) { self->state.core->step(m.from, x); },
+                           [&](const catch_up_request& x) { self->state.core->step(m.from, x); },
+                           [](const auto&) {}},
+                m.body);
+            self->state.pipe.schedule(self);
+          },
+          [=](peer_progress& p) {
+            self->state.core->on_peer_progress(p.peer, p.delivered_up_to);
+            self->state.pipe.schedule(self);
+          },
+          [=](tick_atom) {
+            self->state.core->tick();
+            self->state.pipe.schedule(self);
+            self->delayed_send(self, tick, tick_atom::value);
+          },
+          // The subscriber is the sender; it gets the replay now and every later batch as it comes.
+          [=](const subscribe_request& r) -> subscribe_reply {
+            auto subscriber = caf::actor_cast<caf::actor>(self->current_sender());
+            auto& s = self->state;
+            // Deliveries waiting for a commit are not in history yet; they reach the subscriber
+            // live, after this replay.
+            const slot_t up_to = s.history.empty() ? 0 : s.history.rbegin()->first;
+            if (r.from_slot > 0)
+              for (auto it = s.history.lower_bound(r.from_slot); it != s.history.end(); ++it)
+                self->send(subscriber, delivered_batch{id, it->first, it->second});
+            if (subscriber) {
+              s.subscribers.push_back(subscriber);
+              self->monitor(subscriber);
+            }
+            spdlog::debug("node {}: subscriber from slot {}", id, r.from_slot);
+            return subscribe_reply{up_to};
+          },
+      }
+          .or_else(standard_handlers(self)),
+      [self] {
         self->send(self->state.peers.detector, local_progress{self->state.core->delivered_up_to()});
-      },
-      [=](incoming& m) {
-        std::visit(overloaded{[&](const decision& x) { self->state.core->step(m.from, x); },
-                              [&](const catch_up_request& x) { self->state.core->step(m.from, x); },
-                              [](const auto&) {}},
-                   m.body);
-        self->state.pipe.schedule(self);
-      },
-      [=](peer_progress& p) {
-        self->state.core->on_peer_progress(p.peer, p.delivered_up_to);
-        self->state.pipe.schedule(self);
-      },
-      [=](tick_atom) {
-        self->state.core->tick();
-        self->state.pipe.schedule(self);
-        self->delayed_send(self, tick, tick_atom::value);
-      },
-      // The subscriber is the sender; it gets the replay now and every later batch as it comes.
-      [=](const subscribe_request& r) -> subscribe_reply {
-        auto subscriber = caf::actor_cast<caf::actor>(self->current_sender());
-        auto& s = self->state;
-        // Deliveries waiting for a commit are not in history yet; they reach the subscriber
-        // live, after this replay.
-        const slot_t up_to = s.history.empty() ? 0 : s.history.rbegin()->first;
-        if (r.from_slot > 0)
-          for (auto it = s.history.lower_bound(r.from_slot); it != s.history.end(); ++it)
-            self->send(subscriber, delivered_batch{id, it->first, it->second});
-        if (subscriber) {
-          s.subscribers.push_back(subscriber);
-          self->monitor(subscriber);
-        }
-        spdlog::debug("node {}: subscriber from slot {}", id, r.from_slot);
-        return subscribe_reply{up_to};
-      },
-  }
-      .or_else(standard_handlers(self));
+      });
 }
 
 }  // namespace synod

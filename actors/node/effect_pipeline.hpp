@@ -40,9 +40,9 @@ class effect_pipeline {
 
   // The storage actor's answer: the oldest commit still waiting is durable.
   void committed() {
-    for (auto& entry : queue_) {
-      if (!entry.durable) {
-        entry.durable = true;
+    for (auto& waiting_work : queue_) {
+      if (!waiting_work.durable) {
+        waiting_work.durable = true;
         break;
       }
     }

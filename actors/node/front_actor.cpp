@@ -22,48 +22,49 @@ caf::behavior front_actor(caf::stateful_actor<front_state>* self, node_id id,
       s.requests.erase(req);
     }
   };
-  return caf::message_handler{
-      [=](broadcast_request& r) {
-        auto& s = self->state;
-        auto promise = self->make_response_promise();
-        if (r.payloads.empty()) {
-          promise.deliver(broadcast_reply{{}, {}, r.tag});
-          return;
-        }
-        if (r.payloads.size() > s.core->room()) {
-          promise.deliver(broadcast_reply{{},
-                                          "busy: " + std::to_string(s.core->undelivered()) +
-                                              " messages are not delivered yet; retry later",
-                                          r.tag});
-          return;
-        }
-        const std::uint64_t number = s.next_request++;
-        auto& req = s.requests[number];
-        req.remaining = r.payloads.size();
-        req.reply.tag = r.tag;
-        for (auto& payload : r.payloads) {
-          const auto mid = *s.core->broadcast(std::move(payload));
-          req.reply.ids.push_back(mid);
-          s.request_of.emplace(mid, number);
-        }
-        req.promise = std::move(promise);
-        s.pipe.schedule(self);
-      },
-      [=](leader_changed& m) {
-        self->state.core->on_leader_change(m.leader);
-        self->state.pipe.schedule(self);
-      },
-      [=](delivered& d) {
-        self->state.core->on_delivery(d.batch);
-        settle();
-      },
-      [=](tick_atom) {
-        self->state.core->tick();
-        self->state.pipe.schedule(self);
-        self->delayed_send(self, tick, tick_atom::value);
-      },
-  }
-      .or_else(standard_handlers(self));
+  return wait_for_wiring(self, caf::message_handler{
+                                   [=](broadcast_request& r) {
+                                     auto& s = self->state;
+                                     auto promise = self->make_response_promise();
+                                     if (r.payloads.empty()) {
+                                       promise.deliver(broadcast_reply{{}, {}, r.tag});
+                                       return;
+                                     }
+                                     if (r.payloads.size() > s.core->room()) {
+                                       promise.deliver(broadcast_reply{
+                                           {},
+                                           "busy: " + std::to_string(s.core->undelivered()) +
+                                               " messages are not delivered yet; retry later",
+                                           r.tag});
+                                       return;
+                                     }
+                                     const std::uint64_t number = s.next_request++;
+                                     auto& req = s.requests[number];
+                                     req.remaining = r.payloads.size();
+                                     req.reply.tag = r.tag;
+                                     for (auto& payload : r.payloads) {
+                                       const auto mid = *s.core->broadcast(std::move(payload));
+                                       req.reply.ids.push_back(mid);
+                                       s.request_of.emplace(mid, number);
+                                     }
+                                     req.promise = std::move(promise);
+                                     s.pipe.schedule(self);
+                                   },
+                                   [=](leader_changed& m) {
+                                     self->state.core->on_leader_change(m.leader);
+                                     self->state.pipe.schedule(self);
+                                   },
+                                   [=](delivered& d) {
+                                     self->state.core->on_delivery(d.batch);
+                                     settle();
+                                   },
+                                   [=](tick_atom) {
+                                     self->state.core->tick();
+                                     self->state.pipe.schedule(self);
+                                     self->delayed_send(self, tick, tick_atom::value);
+                                   },
+                               }
+                                   .or_else(standard_handlers(self)));
 }
 
 }  // namespace synod

@@ -95,6 +95,9 @@ member_config node_config::cores() const {
   member_config c = protocol;
   c.failure_detector.heartbeat_ticks = ticks(heartbeat_interval, tick);
   c.failure_detector.timeout_ticks = ticks(failure_timeout, tick);
+  c.leader.resend_ticks = ticks(resend_interval, tick);
+  c.broadcast.resend_ticks = ticks(2 * resend_interval, tick);
+  c.learner.catch_up_retry_ticks = ticks(resend_interval / 5, tick);
   return c;
 }
 
@@ -118,6 +121,8 @@ void validate(const node_config& c) {
   if (c.tick.count() < 1) throw config_error("synod.tick: must be at least 1ms");
   if (c.heartbeat_interval < c.tick)
     throw config_error("synod.heartbeat-interval: must be at least synod.tick");
+  if (c.resend_interval < c.tick)
+    throw config_error("synod.resend-interval: must be at least synod.tick");
   if (c.failure_timeout < 2 * c.heartbeat_interval)
     throw config_error("synod.failure-timeout: must be at least twice synod.heartbeat-interval");
 }
@@ -153,6 +158,7 @@ node_config load_node_config(const std::string& path, node_id id) {
       {"tick", [&](auto& v, auto& w) { c.tick = duration_of(v, w); }},
       {"heartbeat-interval", [&](auto& v, auto& w) { c.heartbeat_interval = duration_of(v, w); }},
       {"failure-timeout", [&](auto& v, auto& w) { c.failure_timeout = duration_of(v, w); }},
+      {"resend-interval", [&](auto& v, auto& w) { c.resend_interval = duration_of(v, w); }},
       {"window", [&](auto& v, auto& w) { p.leader.window = positive(integer_of(v, w), w); }},
       {"batch-messages",
        [&](auto& v, auto& w) { p.leader.max_batch_messages = positive(integer_of(v, w), w); }},
@@ -165,6 +171,13 @@ node_config load_node_config(const std::string& path, node_id id) {
       {"faults.loss", [&](auto& v, auto& w) { c.faults.loss = share(real_of(v, w), w); }},
       {"faults.dup", [&](auto& v, auto& w) { c.faults.dup = share(real_of(v, w), w); }},
       {"faults.delay", [&](auto& v, auto& w) { c.faults.delay = duration_of(v, w); }},
+      {"faults.isolate",
+       [&](auto& v, auto& w) {
+         auto list = caf::get_if<config_value::list>(&v);
+         if (!list) bad(w, "expected a list of member ids such as [1]");
+         for (const auto& item : *list)
+           c.faults.isolate.push_back(static_cast<node_id>(positive(integer_of(item, w), w)));
+       }},
       {"faults.isolate-after",
        [&](auto& v, auto& w) { c.faults.isolate_after = duration_of(v, w); }},
       {"faults.isolate-for", [&](auto& v, auto& w) { c.faults.isolate_for = duration_of(v, w); }},

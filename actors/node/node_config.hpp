@@ -25,7 +25,8 @@ struct fault_config {
   double loss = 0;                             // share of frames dropped on send
   double dup = 0;                              // share of frames sent twice
   std::chrono::milliseconds delay{0};          // frames held up to this long (uniformly)
-  std::chrono::milliseconds isolate_after{0};  // > 0: cut every link of this node after this...
+  std::vector<node_id> isolate;                // these members cut all their links...
+  std::chrono::milliseconds isolate_after{0};  // ...this long after they start...
   std::chrono::milliseconds isolate_for{0};    // ...for this long (a partition that heals)
 };
 
@@ -38,6 +39,9 @@ struct node_config {
   std::chrono::milliseconds tick{10};
   std::chrono::milliseconds heartbeat_interval{50};
   std::chrono::milliseconds failure_timeout{300};
+  // The cores' own resends (READ/WRITE, forwards, catch-up requests) are a safety net here: the
+  // links already resend until acknowledged, so the cores wait much longer than in the simulator.
+  std::chrono::milliseconds resend_interval{1000};
   member_config protocol;
   link_config link;
   fault_config faults;

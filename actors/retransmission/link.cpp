@@ -7,7 +7,7 @@ link::link(node_id self, node_id peer, std::uint64_t session, link_config config
 
 frame link::make_frame(std::uint64_t seq, const std::string& bytes) const {
   const std::uint64_t ack = expected_ == 0 ? 0 : expected_ - 1;
-  return frame{self_, session_, seq, peer_session_, ack, bytes};
+  return frame{self_, session_, seq, peer_session_, ack, highest_, bytes};
 }
 
 bool link::push(std::string bytes) {
@@ -15,6 +15,10 @@ bool link::push(std::string bytes) {
   queued_bytes_ += bytes.size();
   queue_.push_back(std::move(bytes));
   return true;
+}
+
+void link::push_datagram(std::string bytes) {
+  out_.push_back(make_frame(0, bytes));
 }
 
 std::vector<frame> link::take_sendable() {
@@ -29,12 +33,20 @@ std::vector<frame> link::take_sendable() {
   }
   if (out_.empty() && ack_owed_) out_.push_back(make_frame(0, {}));
   ack_owed_ = false;
+  // Every frame leaves with the newest acknowledgement, whenever it was made.
+  const std::uint64_t ack = expected_ == 0 ? 0 : expected_ - 1;
+  for (auto& f : out_) {
+    f.ack_session = peer_session_;
+    f.ack = ack;
+    f.highest = highest_;
+  }
   std::vector<frame> result;
   result.swap(out_);
   return result;
 }
 
-std::optional<std::string> link::receive(const frame& f) {
+std::vector<std::string> link::receive(const frame& f) {
+  std::vector<std::string> passed;
   if (f.ack_session == session_) {
     bool progress = false;
     while (!unacked_.empty() && unacked_.front().seq <= f.ack) {
@@ -43,20 +55,46 @@ std::optional<std::string> link::receive(const frame& f) {
       progress = true;
     }
     if (progress) ticks_without_progress_ = 0;
+    // The peer saw frames beyond the first unacknowledged one: that one was lost. Resend it
+    // once per gap, at once, instead of waiting for the timer.
+    if (!unacked_.empty() && f.highest > f.ack && unacked_.front().seq == f.ack + 1 &&
+        fast_resent_ != f.ack + 1) {
+      fast_resent_ = f.ack + 1;
+      resend(unacked_.front());
+    }
   }
-  if (f.seq == 0) return std::nullopt;
+  if (f.seq == 0) {
+    if (!f.bytes.empty()) passed.push_back(f.bytes);  // a datagram
+    return passed;
+  }
   if (f.session != peer_session_) {  // the peer (re)started: take its stream from here
     peer_session_ = f.session;
     expected_ = f.seq;
+    highest_ = 0;
+    early_.clear();
   }
   ack_owed_ = true;
-  if (f.seq != expected_) return std::nullopt;  // a duplicate, or beyond a gap
+  highest_ = std::max(highest_, f.seq);
+  if (f.seq < expected_) return passed;  // a duplicate
+  if (f.seq > expected_) {               // beyond a gap: hold it back
+    if (early_.size() < config_.max_early_frames) early_.emplace(f.seq, f.bytes);
+    return passed;
+  }
+  passed.push_back(f.bytes);
   ++expected_;
-  return f.bytes;
+  for (auto it = early_.begin(); it != early_.end() && it->first <= expected_;) {
+    if (it->first == expected_) {
+      passed.push_back(std::move(it->second));
+      ++expected_;
+    }
+    it = early_.erase(it);
+  }
+  return passed;
 }
 
 void link::reconnected() {
-  resend_all();
+  ticks_without_progress_ = 0;
+  for (const auto& f : unacked_) resend(f);
 }
 
 void link::tick() {
@@ -64,18 +102,15 @@ void link::tick() {
     ticks_without_progress_ = 0;
     return;
   }
-  if (++ticks_without_progress_ >= config_.resend_ticks) resend_all();
+  if (++ticks_without_progress_ < config_.resend_ticks) return;
+  // Nothing came back for a while: the frames may all be lost (a cut link drops everything).
+  // Resend the whole window; the receiver drops what it already has.
+  reconnected();
 }
 
-void link::resend_all() {
-  ticks_without_progress_ = 0;
-  const std::uint64_t ack = expected_ == 0 ? 0 : expected_ - 1;
-  for (auto& f : unacked_) {
-    f.ack_session = peer_session_;
-    f.ack = ack;
-    out_.push_back(f);
-    ++resent_;
-  }
+void link::resend(frame f) {
+  out_.push_back(std::move(f));
+  ++resent_;
 }
 
 }  // namespace synod

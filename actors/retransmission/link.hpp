@@ -1,11 +1,15 @@
-// The retransmission module's core for one peer (Deconstructing Paxos §5.1): frames are numbered,
-// kept until acknowledged, and sent again (go-back-N) when no acknowledgement comes or the
-// connection is re-established. The receiver passes frames on in order, once each, and accepts a
-// new session when the peer restarted. Bounded: at most `max_unacked_bytes` in flight. Pure.
+// The retransmission module's core for one peer (Deconstructing Paxos §5.1): frames are numbered
+// and kept until acknowledged. The receiver passes them on in order, once each, holding early
+// ones back until the gap before them fills, and accepts a new session when the peer restarted.
+// Every frame carries the cumulative ack and the highest seq seen, so a sender resends a missing
+// frame as soon as it learns of the gap (one round trip per loss), and everything
+// unacknowledged when acknowledgements stall or after a reconnection. Unsequenced
+// datagrams (heartbeats) ride along unreliably. Bounded: at most `max_unacked_bytes` in flight.
+// Pure.
 #pragma once
 
 #include <deque>
-#include <optional>
+#include <map>
 #include <vector>
 
 #include "messaging/frame.hpp"
@@ -15,7 +19,8 @@ namespace synod {
 struct link_config {
   std::size_t max_unacked_bytes = 8 << 20;   // bytes in flight; more waits in the queue
   std::size_t max_queued_bytes = 256 << 20;  // beyond this, new payloads are dropped
-  unsigned resend_ticks = 20;                // resend unacknowledged frames after this
+  std::size_t max_early_frames = 4096;       // frames held back behind a gap
+  unsigned resend_ticks = 5;                 // resend the window if acks stall this long
 };
 
 class link {
@@ -25,12 +30,14 @@ class link {
   // Queues one payload (encoded wire messages) for the peer. False if the queue is full: the
   // payload is dropped and the protocol's own resends make up for it.
   bool push(std::string bytes);
+  // One unsequenced payload, sent with the next frames and never resent.
+  void push_datagram(std::string bytes);
   // Frames ready to go now, in order, each carrying the latest acknowledgement.
   std::vector<frame> take_sendable();
 
-  // A frame from the peer: its acknowledgement is applied; its payload is returned if it is the
-  // next one in order (duplicates and frames after a gap are dropped; the peer resends).
-  std::optional<std::string> receive(const frame& f);
+  // A frame from the peer: its acknowledgement is applied; returns the payloads that are now
+  // in order (none for a duplicate or a frame after a gap, several when a gap filled).
+  std::vector<std::string> receive(const frame& f);
 
   // The connection was re-established: everything unacknowledged goes again.
   void reconnected();
@@ -42,7 +49,7 @@ class link {
 
  private:
   frame make_frame(std::uint64_t seq, const std::string& bytes) const;
-  void resend_all();
+  void resend(frame f);
 
   node_id self_;
   node_id peer_;
@@ -57,11 +64,14 @@ class link {
   std::size_t queued_bytes_ = 0;
   std::vector<frame> out_;
   unsigned ticks_without_progress_ = 0;
+  std::uint64_t fast_resent_ = 0;  // the gap already resent for the current ack
   std::uint64_t resent_ = 0;
 
   // Receiving side.
   std::uint64_t peer_session_ = 0;
   std::uint64_t expected_ = 0;  // next seq to pass on; 0 = no frame from this session yet
+  std::uint64_t highest_ = 0;
+  std::map<std::uint64_t, std::string> early_;
   bool ack_owed_ = false;
 };
 

@@ -1,8 +1,11 @@
 #include "actors/retransmission/transport_actor.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <caf/io/all.hpp>
 
+#include "actors/node/role_shell.hpp"
 #include "messaging/codec.hpp"
 #include "messaging/overloaded.hpp"
 
@@ -29,6 +32,8 @@ caf::actor role_for(const wiring& w, const wire_message& m) {
 bool isolated(self_ptr self) {
   const auto& f = self->state.config.faults;
   if (f.isolate_for.count() == 0) return false;
+  if (std::find(f.isolate.begin(), f.isolate.end(), self->state.config.id) == f.isolate.end())
+    return false;
   const auto elapsed = std::chrono::steady_clock::now() - self->state.started;
   return elapsed >= f.isolate_after && elapsed < f.isolate_after + f.isolate_for;
 }
@@ -128,56 +133,63 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
       return;
     }
   });
-  return {
-      [=](wiring& w) { self->state.peers = std::move(w); },
-      [=](outgoing_batch& batch) {
-        auto& s = self->state;
-        for (auto& out : batch.messages) {
-          if (out.to == s.config.id) {
-            if (auto role = role_for(s.peers, out.body))
-              self->send(role, incoming{s.config.id, std::move(out.body)});
-          } else if (s.links.count(out.to)) {
-            s.pending[out.to].push_back(std::move(out.body));
-          }
-        }
-        schedule_flush(self);
-      },
-      [=](flush_atom) { flush(self); },
-      [=](frame& f) {
-        auto& s = self->state;
-        if (isolated(self)) return;
-        auto it = s.links.find(f.from);
-        if (it == s.links.end()) {
-          spdlog::warn("node {}: frame from unknown node {} ignored", s.config.id, f.from);
-          return;
-        }
-        if (auto payload = it->second.receive(f)) {
-          try {
-            for (auto& m : decode_messages(*payload)) {
-              if (auto role = role_for(s.peers, m))
-                self->send(role, incoming{f.from, std::move(m)});
+  return wait_for_wiring(
+      self,
+      caf::behavior{
+          [=](outgoing_batch& batch) {
+            auto& s = self->state;
+            for (auto& out : batch.messages) {
+              if (out.to == s.config.id) {
+                if (auto role = role_for(s.peers, out.body))
+                  self->send(role, incoming{s.config.id, std::move(out.body)});
+              } else if (auto l = s.links.find(out.to); l != s.links.end()) {
+                // Heartbeats need to be timely, not reliable: a late one is worse than a lost one.
+                if (std::holds_alternative<heartbeat>(out.body))
+                  l->second.push_datagram(encode(std::vector<wire_message>{std::move(out.body)}));
+                else
+                  s.pending[out.to].push_back(std::move(out.body));
+              }
             }
-          } catch (const std::exception& e) {
-            if (s.undecodable++ == 0)
-              spdlog::warn("node {}: undecodable frame from node {}: {}", s.config.id, f.from,
-                           e.what());
-          }
-        }
-        schedule_flush(self);  // owes an acknowledgement
-      },
-      [=](tick_atom) {
-        auto& s = self->state;
-        for (auto& [peer, l] : s.links) l.tick();
-        flush(self);
-        self->delayed_send(self, s.config.tick, tick_atom::value);
-      },
-      [=](reconnect_atom, node_id peer) {
-        if (!self->state.handles.count(peer)) connect(self, peer);
-      },
-      // The client API, served by the roles that own the answers.
-      [=](broadcast_request& r) { return self->delegate(self->state.peers.front, std::move(r)); },
-      [=](subscribe_request& r) { return self->delegate(self->state.peers.learner, r); },
-  };
+            schedule_flush(self);
+          },
+          [=](flush_atom) { flush(self); },
+          [=](frame& f) {
+            auto& s = self->state;
+            if (isolated(self)) return;
+            auto it = s.links.find(f.from);
+            if (it == s.links.end()) {
+              spdlog::warn("node {}: frame from unknown node {} ignored", s.config.id, f.from);
+              return;
+            }
+            for (auto& payload : it->second.receive(f)) {
+              try {
+                for (auto& m : decode_messages(payload)) {
+                  if (auto role = role_for(s.peers, m))
+                    self->send(role, incoming{f.from, std::move(m)});
+                }
+              } catch (const std::exception& e) {
+                if (s.undecodable++ == 0)
+                  spdlog::warn("node {}: undecodable frame from node {}: {}", s.config.id, f.from,
+                               e.what());
+              }
+            }
+            schedule_flush(self);  // owes an acknowledgement
+          },
+          [=](tick_atom) {
+            auto& s = self->state;
+            for (auto& [peer, l] : s.links) l.tick();
+            flush(self);
+            self->delayed_send(self, s.config.tick, tick_atom::value);
+          },
+          [=](reconnect_atom, node_id peer) {
+            if (!self->state.handles.count(peer)) connect(self, peer);
+          },
+          // The client API, served by the roles that own the answers.
+          [=](broadcast_request& r) {
+            return self->delegate(self->state.peers.front, std::move(r));
+          },
+          [=](subscribe_request& r) { return self->delegate(self->state.peers.learner, r); },
+      });
 }
 
 }  // namespace synod

@@ -79,8 +79,10 @@ int run_broadcast(const arguments& args) {
   const auto count = args.number("count", 0);
   if (count > 0) {
     const auto size = args.number("size", 64);
-    const std::string tag = std::to_string(config.id) + "-" +
-                            std::to_string(clock_type::now().time_since_epoch().count()) + "-";
+    const std::string tag =
+        args.get("tag").value_or(std::to_string(config.id) + "-" +
+                                 std::to_string(clock_type::now().time_since_epoch().count())) +
+        "-";
     for (std::uint64_t i = 0; i < count; ++i) {
       std::string p = tag + std::to_string(i);
       if (p.size() < size) p.resize(size, '.');

@@ -13,7 +13,9 @@ constexpr const char* usage = R"(usage: synod COMMAND [options]
 commands:
   node       run one member:        synod node --config FILE --id N [--verbose]
   broadcast  TO-Broadcast messages: synod broadcast --config FILE --id N
-                                      [--count K --size B]   (default: each stdin line)
+                                      [--count K --size B [--tag T]]  (default: each stdin line)
+                                      [--batch M --window W]  (messages per request, requests
+                                      in flight)
   tail       print deliveries:      synod tail --config FILE --id N [--json]
                                       [--from SLOT] [--count K] [--snapshot]
 )";
