@@ -58,4 +58,10 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
   return w;
 }
 
+void stop_node(const wiring& node) {
+  for (const auto& a : {node.transport, node.acceptor, node.leader, node.learner, node.detector,
+                        node.front, node.storage})
+    if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
+
 }  // namespace synod
