@@ -2,7 +2,9 @@
 
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
+#include <cstring>
 #include <sstream>
+#include <zlib.h>
 
 #include "messaging/serialization.hpp"
 
@@ -10,19 +12,44 @@ namespace synod {
 
 namespace {
 
+// Every encoding starts with a magic number and the CRC-32 of the archive after it. Boost's
+// archives trust the lengths they read and allocate them at once, so garbage (from a port, or a
+// damaged file) must be recognised before Boost sees it.
+constexpr std::uint32_t magic = 0x53594e31;  // "SYN1"
+constexpr std::size_t envelope_size = 8;
+
+std::uint32_t crc_of(const char* data, std::size_t size) {
+  return static_cast<std::uint32_t>(
+      crc32_z(crc32_z(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(data), size));
+}
+
 template <class T>
 std::string encode_any(const T& value) {
   std::ostringstream out(std::ios::binary);
+  out.write(std::string(envelope_size, '\0').data(), envelope_size);
   {
     boost::archive::binary_oarchive archive(out);
     archive << value;
   }
-  return std::move(out).str();
+  std::string bytes = std::move(out).str();
+  const std::uint32_t crc = crc_of(bytes.data() + envelope_size, bytes.size() - envelope_size);
+  std::memcpy(bytes.data(), &magic, 4);
+  std::memcpy(bytes.data() + 4, &crc, 4);
+  return bytes;
 }
 
 template <class T>
 T decode_any(const std::string& bytes, const char* what) {
-  std::istringstream in(bytes, std::ios::binary);
+  std::uint32_t found_magic = 0, crc = 0;
+  if (bytes.size() >= envelope_size) {
+    std::memcpy(&found_magic, bytes.data(), 4);
+    std::memcpy(&crc, bytes.data() + 4, 4);
+  }
+  if (found_magic != magic)
+    throw std::runtime_error(std::string("undecodable ") + what + ": not synod's encoding");
+  if (crc != crc_of(bytes.data() + envelope_size, bytes.size() - envelope_size))
+    throw std::runtime_error(std::string("undecodable ") + what + ": checksum mismatch");
+  std::istringstream in(bytes.substr(envelope_size), std::ios::binary);
   T value;
   try {
     boost::archive::binary_iarchive archive(in);

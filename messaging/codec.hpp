@@ -1,5 +1,6 @@
 // The payload codec: batches and wire messages to and from bytes, with Boost.Serialization's
-// binary archive. Class versions are recorded, so a later format can read an older one.
+// binary archive behind a magic number and a CRC-32 (damage and garbage are refused before
+// Boost reads a length). Class versions are recorded, so a later format can read an older one.
 #pragma once
 
 #include <string>

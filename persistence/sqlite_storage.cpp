@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <system_error>
 
-#include <boost/crc.hpp>
 
 #include "messaging/codec.hpp"
 #include "messaging/overloaded.hpp"
@@ -26,8 +25,8 @@ constexpr const char* schema = R"sql(
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE scalars (name TEXT PRIMARY KEY, counter INTEGER NOT NULL, node INTEGER NOT NULL);
 CREATE TABLE accepted (slot INTEGER PRIMARY KEY, round_counter INTEGER NOT NULL,
-                       round_node INTEGER NOT NULL, value BLOB NOT NULL, crc INTEGER NOT NULL);
-CREATE TABLE delivered (slot INTEGER PRIMARY KEY, value BLOB NOT NULL, crc INTEGER NOT NULL);
+                       round_node INTEGER NOT NULL, value BLOB NOT NULL);
+CREATE TABLE delivered (slot INTEGER PRIMARY KEY, value BLOB NOT NULL);
 )sql";
 
 // Scalars only grow, like the in-memory image (records.cpp): a stale record never wins.
@@ -75,14 +74,6 @@ std::int64_t as_int(std::uint64_t v) {
 }
 std::uint64_t as_uint(std::int64_t v) {
   return static_cast<std::uint64_t>(v);
-}
-
-// SQLite has no page checksums by default, and a flipped byte inside a payload decodes fine:
-// every stored value carries its CRC-32, checked on recovery.
-std::int64_t checksum(const std::string& bytes) {
-  boost::crc_32_type crc;
-  crc.process_bytes(bytes.data(), bytes.size());
-  return crc.checksum();
 }
 
 std::string column_blob(sqlite3_stmt* s, int i) {
@@ -228,11 +219,11 @@ struct sqlite_storage::impl {
     rollback = prepare("ROLLBACK", what);
     scalar = prepare(upsert_scalar, what);
     accept = prepare(
-        "INSERT OR REPLACE INTO accepted (slot, round_counter, round_node, value, crc) "
-        "VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR REPLACE INTO accepted (slot, round_counter, round_node, value) "
+        "VALUES (?1, ?2, ?3, ?4)",
         what);
     deliver =
-        prepare("INSERT OR REPLACE INTO delivered (slot, value, crc) VALUES (?1, ?2, ?3)", what);
+        prepare("INSERT OR REPLACE INTO delivered (slot, value) VALUES (?1, ?2)", what);
   }
 
   int write(const durable_record& record) {
@@ -250,19 +241,15 @@ struct sqlite_storage::impl {
                             return set_scalar("incarnation", r.incarnation, 0);
                           },
                           [&](const accept_record& r) {
-                            const std::string bytes = encode(r.value);
                             return accept->bind(1, as_int(r.slot))
                                 .bind(2, as_int(r.round.counter))
                                 .bind(3, r.round.node)
-                                .bind(4, bytes, true)
-                                .bind(5, checksum(bytes))
+                                .bind(4, encode(r.value), true)
                                 .run();
                           },
                           [&](const delivery_record& r) {
-                            const std::string bytes = encode(r.value);
                             return deliver->bind(1, as_int(r.slot))
-                                .bind(2, bytes, true)
-                                .bind(3, checksum(bytes))
+                                .bind(2, encode(r.value), true)
                                 .run();
                           },
                       },
@@ -316,13 +303,10 @@ recovered_state sqlite_storage::recover() const {
     }
     if (rc != SQLITE_DONE) d.fail_sqlite("cannot read state");
   }
+  // SQLite checks its b-trees, not the bytes of a value: the codec's CRC-32 does.
   const auto decode_at = [&](const std::string& table, slot_t slot, sqlite3_stmt* row, int column) {
-    const std::string bytes = column_blob(row, column);
-    if (checksum(bytes) != sqlite3_column_int64(row, column + 1))
-      d.fail("corrupted " + table + " value at slot " + std::to_string(slot) +
-             " (checksum mismatch)");
     try {
-      return decode_batch(bytes);
+      return decode_batch(column_blob(row, column));
     } catch (const std::exception& e) {
       d.fail("corrupted " + table + " value at slot " + std::to_string(slot) + " (" + e.what() +
              ")");
@@ -330,7 +314,7 @@ recovered_state sqlite_storage::recover() const {
   };
   {
     auto stmt =
-        d.prepare("SELECT slot, round_counter, round_node, value, crc FROM accepted ORDER BY slot",
+        d.prepare("SELECT slot, round_counter, round_node, value FROM accepted ORDER BY slot",
                   "cannot read accepted values");
     statement& s = *stmt;
     int rc;
@@ -343,7 +327,7 @@ recovered_state sqlite_storage::recover() const {
     if (rc != SQLITE_DONE) d.fail_sqlite("cannot read accepted values");
   }
   {
-    auto stmt = d.prepare("SELECT slot, value, crc FROM delivered ORDER BY slot",
+    auto stmt = d.prepare("SELECT slot, value FROM delivered ORDER BY slot",
                           "cannot read delivered batches");
     statement& s = *stmt;
     int rc;

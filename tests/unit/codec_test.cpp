@@ -31,6 +31,18 @@ TEST(WireCodec, RoundTripsEveryMessageKind) {
 
 TEST(WireCodec, RejectsGarbage) {
   EXPECT_THROW(decode_messages(std::string(50, '\x07')), std::runtime_error);
+  EXPECT_THROW(decode_messages(""), std::runtime_error);
+}
+
+TEST(WireCodec, RejectsADamagedEncoding) {
+  std::string bytes = encode(std::vector<wire_message>{heartbeat{3}});
+  bytes[bytes.size() / 2] ^= 0x20;
+  try {
+    decode_messages(bytes);
+    FAIL() << "damaged bytes decoded";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("checksum"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace
