@@ -1,0 +1,98 @@
+#include "actors/node/node_config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/unit/temp_dir.hpp"
+
+namespace synod {
+namespace {
+
+class NodeConfig : public ::testing::Test {
+ protected:
+  std::string write(const std::string& body) {
+    const std::string path = dir.file("group.ini");
+    std::ofstream(path) << body;
+    return path;
+  }
+
+  // Expects loading to fail with one line that contains `what`.
+  void expect_refused(const std::string& body, node_id id, const std::string& what) {
+    try {
+      load_node_config(write(body), id);
+      FAIL() << "accepted, expected: " << what;
+    } catch (const config_error& e) {
+      const std::string message = e.what();
+      EXPECT_NE(message.find(what), std::string::npos) << message;
+      EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+    }
+  }
+
+  const std::string members =
+      "[synod]\nmembers=[\"1@127.0.0.1:7101\", \"2@127.0.0.1:7102\", \"3@127.0.0.1:7103\"]\n";
+  test::temp_dir dir;
+};
+
+TEST_F(NodeConfig, ReadsTheExampleFile) {
+  const auto c = load_node_config(std::string(SYNOD_SOURCE_DIR) + "/config/local-3.ini", 2);
+  EXPECT_EQ(c.group, "local-3");
+  ASSERT_EQ(c.members.size(), 3u);
+  EXPECT_EQ(c.self().port, 7102);
+  EXPECT_EQ(c.node_dir(), "synod-data/node-2");
+  EXPECT_EQ(c.heartbeat_interval, std::chrono::milliseconds(50));
+}
+
+TEST_F(NodeConfig, DefaultsFillWhatIsNotGiven) {
+  const auto c = load_node_config(write(members), 1);
+  EXPECT_EQ(c.storage, "sqlite");
+  EXPECT_EQ(c.protocol.leader.window, 8u);
+  EXPECT_EQ(c.cores().failure_detector.timeout_ticks, 30u);  // 300 ms of 10 ms ticks
+}
+
+TEST_F(NodeConfig, ReadsFaults) {
+  const auto c = load_node_config(
+      write(members + "[synod.faults]\nloss=0.2\ndup=0\nisolate=[1]\nisolate-for=2s\n"), 1);
+  EXPECT_DOUBLE_EQ(c.faults.loss, 0.2);
+  EXPECT_EQ(c.faults.isolate, std::vector<node_id>{1});
+  EXPECT_EQ(c.faults.isolate_for, std::chrono::seconds(2));
+}
+
+TEST_F(NodeConfig, RefusesAnUnknownOption) {
+  expect_refused(members + "windw=4\n", 1, "synod.windw: unknown option");
+}
+
+TEST_F(NodeConfig, RefusesAValueOfTheWrongType) {
+  expect_refused(members + "window=\"four\"\n", 1, "synod.window: expected a whole number");
+  expect_refused(members + "tick=10\n", 1, "synod.tick: expected a duration");
+}
+
+TEST_F(NodeConfig, RefusesImpossibleValues) {
+  expect_refused(members + "window=0\n", 1, "synod.window: must be at least 1");
+  expect_refused(members + "storage=\"disk\"\n", 1, "synod.storage");
+  expect_refused(members + "[synod.faults]\nloss=1.5\n", 1, "between 0 and 1");
+}
+
+TEST_F(NodeConfig, RefusesABadMemberList) {
+  expect_refused("[synod]\nmembers=[\"1@127.0.0.1:7101\", \"1@127.0.0.1:7102\"]\n", 1,
+                 "node id 1 appears twice");
+  expect_refused("[synod]\nmembers=[\"1@127.0.0.1:99999\"]\n", 1, "port 1..65535");
+  expect_refused("[synod]\nmembers=[\"one\"]\n", 1, "ID@HOST:PORT");
+}
+
+TEST_F(NodeConfig, RefusesAnIdThatIsNotAMember) {
+  expect_refused(members, 4, "node 4 is not among synod.members");
+}
+
+TEST_F(NodeConfig, NamesAMissingOrBrokenFile) {
+  try {
+    load_node_config(dir.file("absent.ini"), 1);
+    FAIL();
+  } catch (const config_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no such file"), std::string::npos) << e.what();
+  }
+  expect_refused("[synod]\nstorage=sqlite\n", 1, "not a valid config file");
+}
+
+}  // namespace
+}  // namespace synod
