@@ -71,9 +71,13 @@ void leader::step(node_id from, const read_ack& m) {
   if (read_acks_.size() >= group_.quorum()) finish_phase_one();
 }
 
-void leader::step(node_id, const read_nack& m) {
-  if (m.round != round_ || phase_ == phase::follower) return;
-  counter_ = std::max(counter_, m.promised.counter);
+void leader::step(node_id, const read_nack& m) { abandon_round(m.round, m.promised); }
+
+// A nack of the current round: a higher round exists. Abandon ours, and make the next one higher
+// than the promise that beat it, after a pause that lets the other leader finish.
+void leader::abandon_round(round_t nacked, round_t promised) {
+  if (nacked != round_ || phase_ == phase::follower) return;
+  counter_ = std::max(counter_, promised.counter);
   step_down();
   retry_wait_ = config_.retry_ticks;
 }
@@ -149,12 +153,7 @@ void leader::step(node_id from, const write_ack& m) {
   fill_window();
 }
 
-void leader::step(node_id, const write_nack& m) {
-  if (m.round != round_ || phase_ == phase::follower) return;
-  counter_ = std::max(counter_, m.promised.counter);
-  step_down();
-  retry_wait_ = config_.retry_ticks;
-}
+void leader::step(node_id, const write_nack& m) { abandon_round(m.round, m.promised); }
 
 void leader::tick() {
   if (retry_wait_ > 0) --retry_wait_;

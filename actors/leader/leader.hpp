@@ -56,6 +56,7 @@ class leader {
 
   void start_round();
   void step_down();
+  void abandon_round(round_t nacked, round_t promised);
   void finish_phase_one();
   void propose(slot_t slot, batch value);
   void fill_window();
