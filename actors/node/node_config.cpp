@@ -54,6 +54,13 @@ unsigned ticks(std::chrono::milliseconds d, std::chrono::milliseconds tick) {
 
 }  // namespace
 
+bool fault_config::on_link(node_id a, node_id b) const {
+  if (links.empty()) return true;
+  for (const auto& [x, y] : links)
+    if ((x == a && y == b) || (x == b && y == a)) return true;
+  return false;
+}
+
 member_address parse_member(const std::string& text) {
   const auto at = text.find('@');
   const auto colon = text.rfind(':');
@@ -171,6 +178,22 @@ node_config load_node_config(const std::string& path, node_id id) {
       {"faults.loss", [&](auto& v, auto& w) { c.faults.loss = share(real_of(v, w), w); }},
       {"faults.dup", [&](auto& v, auto& w) { c.faults.dup = share(real_of(v, w), w); }},
       {"faults.delay", [&](auto& v, auto& w) { c.faults.delay = duration_of(v, w); }},
+      {"faults.links",
+       [&](auto& v, auto& w) {
+         auto list = caf::get_if<config_value::list>(&v);
+         if (!list) bad(w, "expected a list of links such as [\"1-2\"]");
+         for (const auto& item : *list) {
+           const std::string text = string_of(item, w);
+           const auto dash = text.find('-');
+           try {
+             if (dash == std::string::npos) throw std::invalid_argument(text);
+             c.faults.links.emplace_back(static_cast<node_id>(std::stoul(text.substr(0, dash))),
+                                         static_cast<node_id>(std::stoul(text.substr(dash + 1))));
+           } catch (const std::logic_error&) {
+             bad(w, "'" + text + "' is not a link of the form A-B");
+           }
+         }
+       }},
       {"faults.isolate",
        [&](auto& v, auto& w) {
          auto list = caf::get_if<config_value::list>(&v);

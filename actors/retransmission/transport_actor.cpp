@@ -42,12 +42,14 @@ bool chance(self_ptr self, double p) {
   return p > 0 && std::uniform_real_distribution<double>(0, 1)(self->state.random) < p;
 }
 
-void send_frame(self_ptr self, const caf::actor& to, frame f) {
+void send_frame(self_ptr self, node_id peer, const caf::actor& to, frame f) {
   auto& faults = self->state.config.faults;
-  if (isolated(self) || chance(self, faults.loss)) return;
-  const int copies = chance(self, faults.dup) ? 2 : 1;
+  if (isolated(self)) return;
+  const bool faulty = faults.on_link(self->state.config.id, peer);
+  if (faulty && chance(self, faults.loss)) return;
+  const int copies = faulty && chance(self, faults.dup) ? 2 : 1;
   for (int i = 0; i < copies; ++i) {
-    if (faults.delay.count() > 0) {
+    if (faulty && faults.delay.count() > 0) {
       const auto hold = std::chrono::milliseconds(
           std::uniform_int_distribution<std::int64_t>(0, faults.delay.count())(self->state.random));
       self->delayed_send(to, hold, f);
@@ -71,7 +73,7 @@ void flush(self_ptr self) {
     auto frames = l.take_sendable();
     auto handle = s.handles.find(peer);
     if (handle == s.handles.end()) continue;  // unacknowledged: resent once connected
-    for (auto& f : frames) send_frame(self, handle->second, std::move(f));
+    for (auto& f : frames) send_frame(self, peer, handle->second, std::move(f));
   }
 }
 

@@ -249,6 +249,7 @@ SCENARIOS = {
     "kill-leader": (scenario_kill_leader, 3, ""),
     "kill-leader-5": (lambda g: scenario_kill_leader(g, 10000), 5, ""),
     "lossy-5": (scenario_lossy, 5, "[synod.faults]\nloss=0.2\ndup=0.1\n"),
+    "lossy-link": (scenario_lossy, 3, '[synod.faults]\nlinks=["1-2"]\nloss=0.3\ndup=0.2\n'),
     "partition": (scenario_partition, 3,
                   "[synod.faults]\nisolate=[1]\nisolate-after=2s\nisolate-for=2s\n"),
 }

@@ -58,6 +58,16 @@ TEST_F(NodeConfig, ReadsFaults) {
   EXPECT_EQ(c.faults.isolate_for, std::chrono::seconds(2));
 }
 
+TEST_F(NodeConfig, FaultsCanBeLimitedToChosenLinks) {
+  const auto c =
+      load_node_config(write(members + "[synod.faults]\nloss=0.5\nlinks=[\"1-3\"]\n"), 1);
+  EXPECT_TRUE(c.faults.on_link(1, 3));
+  EXPECT_TRUE(c.faults.on_link(3, 1));
+  EXPECT_FALSE(c.faults.on_link(1, 2));
+  EXPECT_TRUE(fault_config{}.on_link(1, 2));  // no list: every link
+  expect_refused(members + "[synod.faults]\nlinks=[\"13\"]\n", 1, "not a link of the form A-B");
+}
+
 TEST_F(NodeConfig, RefusesAnUnknownOption) {
   expect_refused(members + "windw=4\n", 1, "synod.windw: unknown option");
 }
