@@ -1,10 +1,10 @@
 #include "messaging/codec.hpp"
 
+#include <zlib.h>
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
 #include <cstring>
 #include <sstream>
-#include <zlib.h>
 
 #include "messaging/serialization.hpp"
 

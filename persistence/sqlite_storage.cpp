@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <system_error>
 
-
 #include "messaging/codec.hpp"
 #include "messaging/overloaded.hpp"
 
@@ -222,38 +221,36 @@ struct sqlite_storage::impl {
         "INSERT OR REPLACE INTO accepted (slot, round_counter, round_node, value) "
         "VALUES (?1, ?2, ?3, ?4)",
         what);
-    deliver =
-        prepare("INSERT OR REPLACE INTO delivered (slot, value) VALUES (?1, ?2)", what);
+    deliver = prepare("INSERT OR REPLACE INTO delivered (slot, value) VALUES (?1, ?2)", what);
   }
 
   int write(const durable_record& record) {
     const auto set_scalar = [&](const char* name, std::uint64_t counter, node_id n) {
       return scalar->bind(1, name, false).bind(2, as_int(counter)).bind(3, n).run();
     };
-    return std::visit(overloaded{
-                          [&](const promise_record& r) {
-                            return set_scalar("promise", r.round.counter, r.round.node);
-                          },
-                          [&](const round_counter_record& r) {
-                            return set_scalar("round_counter", r.counter, 0);
-                          },
-                          [&](const incarnation_record& r) {
-                            return set_scalar("incarnation", r.incarnation, 0);
-                          },
-                          [&](const accept_record& r) {
-                            return accept->bind(1, as_int(r.slot))
-                                .bind(2, as_int(r.round.counter))
-                                .bind(3, r.round.node)
-                                .bind(4, encode(r.value), true)
-                                .run();
-                          },
-                          [&](const delivery_record& r) {
-                            return deliver->bind(1, as_int(r.slot))
-                                .bind(2, encode(r.value), true)
-                                .run();
-                          },
-                      },
-                      record);
+    return std::visit(
+        overloaded{
+            [&](const promise_record& r) {
+              return set_scalar("promise", r.round.counter, r.round.node);
+            },
+            [&](const round_counter_record& r) {
+              return set_scalar("round_counter", r.counter, 0);
+            },
+            [&](const incarnation_record& r) {
+              return set_scalar("incarnation", r.incarnation, 0);
+            },
+            [&](const accept_record& r) {
+              return accept->bind(1, as_int(r.slot))
+                  .bind(2, as_int(r.round.counter))
+                  .bind(3, r.round.node)
+                  .bind(4, encode(r.value), true)
+                  .run();
+            },
+            [&](const delivery_record& r) {
+              return deliver->bind(1, as_int(r.slot)).bind(2, encode(r.value), true).run();
+            },
+        },
+        record);
   }
 };
 

@@ -20,6 +20,15 @@ std::optional<message_id> broadcast_front::broadcast(std::string payload) {
   return message_id{self_, seq};
 }
 
+std::optional<std::vector<message_id>> broadcast_front::broadcast_all(
+    std::vector<std::string> payloads) {
+  if (payloads.size() > room()) return std::nullopt;
+  std::vector<message_id> ids;
+  ids.reserve(payloads.size());
+  for (auto& p : payloads) ids.push_back(*broadcast(std::move(p)));
+  return ids;
+}
+
 void broadcast_front::on_leader_change(node_id elected) {
   if (elected == leader_) return;
   leader_ = elected;

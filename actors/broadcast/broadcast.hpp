@@ -25,6 +25,8 @@ class broadcast_front {
 
   // TO-Broadcast. Returns the message's id, or nothing when too much is undelivered.
   std::optional<message_id> broadcast(std::string payload);
+  // TO-Broadcast of all payloads, or of none when they do not all fit (backpressure).
+  std::optional<std::vector<message_id>> broadcast_all(std::vector<std::string> payloads);
   void on_leader_change(node_id elected);
   void on_delivery(const delivery& d);
   void tick();

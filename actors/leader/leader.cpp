@@ -71,7 +71,9 @@ void leader::step(node_id from, const read_ack& m) {
   if (read_acks_.size() >= group_.quorum()) finish_phase_one();
 }
 
-void leader::step(node_id, const read_nack& m) { abandon_round(m.round, m.promised); }
+void leader::step(node_id, const read_nack& m) {
+  abandon_round(m.round, m.promised);
+}
 
 // A nack of the current round: a higher round exists. Abandon ours, and make the next one higher
 // than the promise that beat it, after a pause that lets the other leader finish.
@@ -153,7 +155,9 @@ void leader::step(node_id from, const write_ack& m) {
   fill_window();
 }
 
-void leader::step(node_id, const write_nack& m) { abandon_round(m.round, m.promised); }
+void leader::step(node_id, const write_nack& m) {
+  abandon_round(m.round, m.promised);
+}
 
 void leader::tick() {
   if (retry_wait_ > 0) --retry_wait_;

@@ -9,10 +9,19 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
   // Recovery: Received <- TO_delivered; nextBatch follows the last delivered slot.
   for (const auto& [slot, value] : recovered.delivered) {
     if (slot != next_slot_) break;  // deliveries are consecutive; anything else is not ours
-    for (const auto& m : value.messages) delivered_.insert(m.id);
+    delivery d{slot, {}};
+    for (const auto& m : value.messages)
+      if (delivered_.insert(m.id)) d.messages.push_back(m);
+    recovered_deliveries_.push_back(std::move(d));
     decided_.emplace(slot, value);
     ++next_slot_;
   }
+}
+
+std::vector<delivery> learner::take_recovered_deliveries() {
+  std::vector<delivery> out;
+  out.swap(recovered_deliveries_);
+  return out;
 }
 
 void learner::step(node_id from, const decision& m) {

@@ -26,6 +26,9 @@ class learner {
   void tick();
 
   effects& outbox() { return outbox_; }
+  // What was delivered before this start, as the application saw it (duplicates removed), for
+  // replays to subscribers. Not to be delivered again.
+  std::vector<delivery> take_recovered_deliveries();
 
   slot_t delivered_up_to() const { return next_slot_ - 1; }
   bool lagging() const { return !waiting_.empty() || best_peer_progress_ > delivered_up_to(); }
@@ -42,6 +45,7 @@ class learner {
   std::map<slot_t, batch> decided_;  // delivered slots' decided batches, for catching peers up
   std::map<slot_t, batch> waiting_;  // AwaitingToBeDelivered: decided, ahead of next_slot_
   delivered_filter delivered_;
+  std::vector<delivery> recovered_deliveries_;
 
   node_id best_peer_ = 0;  // the peer known to be furthest ahead
   slot_t best_peer_progress_ = 0;

@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "actors/learner/delivered_filter.hpp"
-
 namespace synod {
 
 caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id,
@@ -11,15 +9,7 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
                             std::chrono::milliseconds tick) {
   auto& st = self->state;
   st.core.emplace(id, config, recovered);
-  {
-    // What was delivered before this start, as the application saw it (duplicates removed).
-    delivered_filter seen;
-    for (const auto& [slot, value] : recovered.delivered) {
-      auto& messages = st.history[slot];
-      for (const auto& m : value.messages)
-        if (seen.insert(m.id)) messages.push_back(m);
-    }
-  }
+  for (auto& d : st.core->take_recovered_deliveries()) st.history[d.slot] = std::move(d.messages);
   st.pipe.set_carry_out([self, id](effects& e) {
     auto& s = self->state;
     s.send_messages(self, e);

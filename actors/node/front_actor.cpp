@@ -30,7 +30,8 @@ caf::behavior front_actor(caf::stateful_actor<front_state>* self, node_id id,
                                        promise.deliver(broadcast_reply{{}, {}, r.tag});
                                        return;
                                      }
-                                     if (r.payloads.size() > s.core->room()) {
+                                     auto ids = s.core->broadcast_all(std::move(r.payloads));
+                                     if (!ids) {
                                        promise.deliver(broadcast_reply{
                                            {},
                                            "busy: " + std::to_string(s.core->undelivered()) +
@@ -39,14 +40,10 @@ caf::behavior front_actor(caf::stateful_actor<front_state>* self, node_id id,
                                        return;
                                      }
                                      const std::uint64_t number = s.next_request++;
+                                     for (const auto& mid : *ids) s.request_of.emplace(mid, number);
                                      auto& req = s.requests[number];
-                                     req.remaining = r.payloads.size();
-                                     req.reply.tag = r.tag;
-                                     for (auto& payload : r.payloads) {
-                                       const auto mid = *s.core->broadcast(std::move(payload));
-                                       req.reply.ids.push_back(mid);
-                                       s.request_of.emplace(mid, number);
-                                     }
+                                     req.remaining = ids->size();
+                                     req.reply = broadcast_reply{std::move(*ids), {}, r.tag};
                                      req.promise = std::move(promise);
                                      s.pipe.schedule(self);
                                    },

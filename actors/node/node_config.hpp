@@ -23,12 +23,12 @@ struct member_address {
 // Faults a node injects into its own links, so real processes meet the simulator's faults.
 struct fault_config {
   std::vector<std::pair<node_id, node_id>> links;  // loss, dup, delay only here; empty: everywhere
-  double loss = 0;                             // share of frames dropped on send
-  double dup = 0;                              // share of frames sent twice
-  std::chrono::milliseconds delay{0};          // frames held up to this long (uniformly)
-  std::vector<node_id> isolate;                // these members cut all their links...
-  std::chrono::milliseconds isolate_after{0};  // ...this long after they start...
-  std::chrono::milliseconds isolate_for{0};    // ...for this long (a partition that heals)
+  double loss = 0;                                 // share of frames dropped on send
+  double dup = 0;                                  // share of frames sent twice
+  std::chrono::milliseconds delay{0};              // frames held up to this long (uniformly)
+  std::vector<node_id> isolate;                    // these members cut all their links...
+  std::chrono::milliseconds isolate_after{0};      // ...this long after they start...
+  std::chrono::milliseconds isolate_for{0};        // ...for this long (a partition that heals)
 
   // Whether loss, duplication and delay apply to the link between a and b.
   bool on_link(node_id a, node_id b) const;

@@ -49,7 +49,6 @@ class Group:
             f.write(f'[synod]\ngroup="it"\nmembers=[{members}]\n'
                     f'data-dir="{workdir}/data"\n{extra}\n')
         self.procs = {}
-        self.started_at = {}
 
     def start(self, i):
         path = os.path.join(self.dir, f"node{i}.log")
@@ -58,7 +57,6 @@ class Group:
         self.procs[i] = subprocess.Popen(
             [self.synod, "node", "--config", self.config, "--id", str(i)],
             stdout=log, stderr=subprocess.STDOUT)
-        self.started_at[i] = time.time()
         deadline = time.time() + 20
         while open(path).read().count("listening on") == before:
             if self.procs[i].poll() is not None or time.time() > deadline:
@@ -82,15 +80,15 @@ class Group:
 
     def leader(self):
         """The member that most recently logged that it leads a round."""
-        best = (0, None)
+        best = ("", None)
         for i in self.procs:
             if self.procs[i].poll() is not None:
                 continue
             with open(os.path.join(self.dir, f"node{i}.log")) as f:
-                for n, line in enumerate(f):
+                for line in f:
                     if ": leading round" in line:
                         stamp = line.split()[0]
-                        if stamp > str(best[0]):
+                        if stamp > best[0]:
                             best = (stamp, i)
         return best[1]
 

@@ -119,7 +119,7 @@ options parse(int argc, char** argv) {
   return o;
 }
 
-std::string replay_command(const options& o, std::uint64_t seed, int argc, char** argv) {
+std::string replay_command(std::uint64_t seed, int argc, char** argv) {
   std::ostringstream cmd;
   cmd << "./run sim";
   for (int i = 1; i < argc; ++i) {
@@ -131,7 +131,6 @@ std::string replay_command(const options& o, std::uint64_t seed, int argc, char*
     }
     cmd << " " << arg;
   }
-  (void)o;
   cmd << " --first-seed " << seed << " --seeds 1 --trace";
   return cmd.str();
 }
@@ -180,7 +179,7 @@ int main(int argc, char** argv) {
             << "broadcasts: " << broadcasts << ", deliveries: " << deliveries
             << ", crashes: " << crashes << ", messages sent: " << sent
             << ", violating executions: " << failed << "\n";
-  if (failed) std::cout << "replay: " << replay_command(o, first_failed_seed, argc, argv) << "\n";
+  if (failed) std::cout << "replay: " << replay_command(first_failed_seed, argc, argv) << "\n";
   if (o.expect_violation) {
     if (!failed) std::cout << "expected a violation, found none\n";
     return failed ? 0 : 1;

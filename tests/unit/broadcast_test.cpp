@@ -67,6 +67,15 @@ TEST(BroadcastFront, RefusesWhenTooMuchIsUndelivered) {
   EXPECT_FALSE(f.broadcast("c"));
 }
 
+TEST(BroadcastFront, TakesAllOrNoneOfARequest) {
+  broadcast_config config;
+  config.max_undelivered = 3;
+  broadcast_front f(4, config, {});
+  EXPECT_EQ(f.broadcast_all({"a", "b"})->size(), 2u);
+  EXPECT_FALSE(f.broadcast_all({"c", "d"}));
+  EXPECT_EQ(f.undelivered(), 2u);  // nothing of the refused request was taken
+}
+
 TEST(BroadcastFront, IgnoresOtherOriginsDeliveries) {
   broadcast_front f(4, {}, {});
   f.on_delivery(delivery{1, {client_message{{5, 0}, "x"}}});

@@ -63,6 +63,18 @@ TEST(Learner, RecoveryNeitherRepeatsNorSkips) {
   EXPECT_TRUE(e.deliveries[0].messages.empty());
 }
 
+TEST(Learner, ReportsWhatWasDeliveredBeforeTheRestartWithoutDeliveringItAgain) {
+  recovered_state disk;
+  disk.delivered[1] = value_of("a", 2, 1);
+  disk.delivered[2] = value_of("a", 2, 1);  // decided twice, delivered once
+  learner l(1, {}, disk);
+  const auto before = l.take_recovered_deliveries();
+  ASSERT_EQ(before.size(), 2u);
+  EXPECT_EQ(before[0].messages.size(), 1u);
+  EXPECT_TRUE(before[1].messages.empty());
+  EXPECT_TRUE(l.outbox().take().deliveries.empty());
+}
+
 TEST(Learner, AsksAPeerThatIsAheadForTheMissingDecisions) {
   learner l(1, {}, {});
   l.on_peer_progress(3, 10);
