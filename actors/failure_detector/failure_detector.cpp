@@ -1,5 +1,7 @@
 #include "actors/failure_detector/failure_detector.hpp"
 
+#include <algorithm>
+
 namespace synod {
 
 failure_detector::failure_detector(node_id self, group_view group, failure_detector_config config)
@@ -8,12 +10,15 @@ failure_detector::failure_detector(node_id self, group_view group, failure_detec
     if (member != self_) silence_[member] = 0;
 }
 
-void failure_detector::step(node_id from, const heartbeat&) {
+void failure_detector::step(node_id from, const heartbeat& m) {
   auto it = silence_.find(from);
-  if (it != silence_.end()) it->second = 0;
+  if (it == silence_.end()) return;
+  it->second = 0;
+  progress_[from] = m.delivered_up_to;
 }
 
 void failure_detector::tick(slot_t delivered_up_to) {
+  progress_[self_] = delivered_up_to;
   for (auto& [member, ticks] : silence_)
     if (ticks <= config_.timeout_ticks) ++ticks;
   if (ticks_to_heartbeat_ > 0) {
@@ -32,9 +37,18 @@ bool failure_detector::trusts(node_id member) const {
 }
 
 node_id failure_detector::leader() const {
-  node_id best = self_;
-  for (const auto& [member, ticks] : silence_)
-    if (member < best && ticks <= config_.timeout_ticks) best = member;
+  const auto progress = [&](node_id m) {
+    auto it = progress_.find(m);
+    return it == progress_.end() ? slot_t{0} : it->second;
+  };
+  slot_t furthest = progress(self_);
+  for (node_id m : group_.members)
+    if (trusts(m)) furthest = std::max(furthest, progress(m));
+  node_id best = self_;  // self always trusts itself; at worst it is the one up to date
+  for (node_id m : group_.members)
+    if (trusts(m) && progress(m) + config_.max_leader_lag >= furthest &&
+        (m < best || progress(best) + config_.max_leader_lag < furthest))
+      best = m;
   return best;
 }
 

@@ -1,6 +1,9 @@
 // The failure detector core: an eventual leader (Omega) from heartbeats, driven by tick().
-// leader() is the lowest member id heard from within the timeout (this node always trusts itself),
-// which every node agrees on once failures and delays stop. Safety never depends on it. Pure.
+// leader() is the lowest id among the members heard from within the timeout (this node always
+// trusts itself) that are not far behind the furthest of them, which every node agrees on once
+// failures and delays stop. A member that just recovered and is still catching up is passed
+// over: leading from far behind would make its first round read back, and re-propose, the
+// whole gap. Safety never depends on the verdict. Pure.
 #pragma once
 
 #include <map>
@@ -12,6 +15,7 @@ namespace synod {
 struct failure_detector_config {
   unsigned heartbeat_ticks = 2;  // send a heartbeat every this many ticks
   unsigned timeout_ticks = 12;   // suspect a member not heard from for this many ticks
+  slot_t max_leader_lag = 32;    // a member further behind than this (in slots) does not lead
 };
 
 class failure_detector {
@@ -36,6 +40,7 @@ class failure_detector {
   // Ticks since each peer was last heard from. Peers start trusted, so a group that boots
   // together agrees on the lowest id at once instead of each node electing itself first.
   std::map<node_id, unsigned> silence_;
+  std::map<node_id, slot_t> progress_;  // delivered up to, as last heard (self included)
 };
 
 }  // namespace synod

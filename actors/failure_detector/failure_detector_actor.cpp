@@ -19,6 +19,7 @@ caf::behavior failure_detector_actor(caf::stateful_actor<failure_detector_state>
       s.leader = now;
       self->send(s.peers.leader, leader_changed{now});
       self->send(s.peers.front, leader_changed{now});
+      self->send(s.peers.transport, leader_changed{now});
     }
     s.pipe.schedule(self);
   };

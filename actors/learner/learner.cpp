@@ -54,9 +54,13 @@ void learner::deliver(slot_t slot, const batch& value) {
 void learner::step(node_id from, const catch_up_request& m) {
   if (from == self_) return;
   auto it = decided_.lower_bound(m.from_slot);
-  for (std::size_t sent = 0; it != decided_.end() && sent < config_.max_catch_up_slots;
-       ++it, ++sent)
+  std::size_t bytes = 0;
+  for (std::size_t sent = 0; it != decided_.end() && sent < config_.max_catch_up_slots &&
+                             bytes < config_.max_catch_up_bytes;
+       ++it, ++sent) {
+    for (const auto& msg : it->second.messages) bytes += msg.payload.size();
     outbox_.messages.push_back({from, decision{it->first, it->second}});
+  }
 }
 
 void learner::on_peer_progress(node_id peer, slot_t delivered_up_to) {

@@ -11,7 +11,8 @@
 namespace synod {
 
 struct learner_config {
-  std::size_t max_catch_up_slots = 64;  // decisions sent in answer to one catch-up request
+  std::size_t max_catch_up_slots = 64;        // decisions sent in answer to one catch-up request
+  std::size_t max_catch_up_bytes = 4 << 20;  // ...and their payload bytes (at least one is sent)
   unsigned catch_up_retry_ticks = 4;    // a lagging learner asks again after this
 };
 
@@ -31,6 +32,9 @@ class learner {
   std::vector<delivery> take_recovered_deliveries();
 
   slot_t delivered_up_to() const { return next_slot_ - 1; }
+  slot_t decided_up_to() const {
+    return waiting_.empty() ? delivered_up_to() : waiting_.rbegin()->first;
+  }
   bool lagging() const { return !waiting_.empty() || best_peer_progress_ > delivered_up_to(); }
 
  private:

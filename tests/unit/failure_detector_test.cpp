@@ -41,6 +41,32 @@ TEST(FailureDetector, SilentLeaderIsSuspectedAndTheNextTakesOver) {
   EXPECT_EQ(fd.leader(), 1u);
 }
 
+TEST(FailureDetector, AMemberCatchingUpDoesNotLeadUntilItHasCaughtUp) {
+  failure_detector_config c = fast();
+  c.max_leader_lag = 10;
+  failure_detector fd(3, group_of(3), c);
+  fd.tick(500);
+  fd.step(2, heartbeat{500});
+  fd.step(1, heartbeat{100});  // node 1 restarted and is far behind
+  EXPECT_TRUE(fd.trusts(1));
+  EXPECT_EQ(fd.leader(), 2u);
+  fd.step(1, heartbeat{490});  // within the allowed lag again
+  EXPECT_EQ(fd.leader(), 1u);
+}
+
+TEST(FailureDetector, ASuspectedMemberIsNotTheYardstickForLag) {
+  failure_detector_config c = fast();
+  c.max_leader_lag = 10;
+  failure_detector fd(3, group_of(3), c);
+  fd.step(1, heartbeat{900});
+  for (int i = 0; i < 4; ++i) {  // node 1, the furthest, falls silent
+    fd.step(2, heartbeat{100});
+    fd.tick(100);
+  }
+  EXPECT_FALSE(fd.trusts(1));
+  EXPECT_EQ(fd.leader(), 2u);
+}
+
 TEST(FailureDetector, AloneItElectsItself) {
   failure_detector fd(2, group_of(3), fast());
   for (int i = 0; i < 5; ++i) fd.tick(0);

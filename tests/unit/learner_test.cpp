@@ -113,6 +113,18 @@ TEST(Learner, AnswersCatchUpFromItsDecidedBatchesBounded) {
   EXPECT_EQ(answers[1].second.slot, 3u);
 }
 
+TEST(Learner, CatchUpAnswersAreBoundedInBytesToo) {
+  learner_config config;
+  config.max_catch_up_bytes = 1;  // every batch exceeds it: one decision per answer
+  learner l(1, config, {});
+  for (slot_t s = 1; s <= 4; ++s) l.step(2, decision{s, value_of("v", 2, s)});
+  l.outbox().take();
+  l.step(3, catch_up_request{1});
+  const auto answers = sent<decision>(l.outbox().take());
+  ASSERT_EQ(answers.size(), 1u);
+  EXPECT_EQ(answers[0].second.slot, 1u);
+}
+
 TEST(Learner, QuietWhenUpToDate) {
   learner l(1, {}, {});
   l.on_peer_progress(2, 0);
