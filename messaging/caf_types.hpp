@@ -42,6 +42,21 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subscribe_reply& x) {
   return f(caf::meta::type_name("subscribe_reply"), x.delivered_up_to);
 }
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, status_request&) {
+  return f(caf::meta::type_name("status_request"));
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, link_status& x) {
+  return f(caf::meta::type_name("link_status"), x.peer, x.connected, x.unacked_bytes,
+           x.queued_payloads, x.resent_frames, x.peer_delivered_up_to);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, status_reply& x) {
+  return f(caf::meta::type_name("status_reply"), x.node, x.group, x.storage, x.leader,
+           x.decided_up_to, x.delivered_up_to, x.delivered_messages, x.delivered_bytes,
+           x.messages_per_second, x.bytes_per_second, x.uptime_ms, x.links);
+}
 
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
@@ -60,6 +75,10 @@ inline void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<delivered_batch>("synod::delivered_batch");
   cfg.add_message_type<subscribe_request>("synod::subscribe_request");
   cfg.add_message_type<subscribe_reply>("synod::subscribe_reply");
+  cfg.add_message_type<status_request>("synod::status_request");
+  cfg.add_message_type<link_status>("synod::link_status");
+  cfg.add_message_type<std::vector<link_status>>("std::vector<synod::link_status>");
+  cfg.add_message_type<status_reply>("synod::status_reply");
 }
 
 }  // namespace synod

@@ -28,6 +28,34 @@ struct delivered_batch {
   std::vector<client_message> messages;
 };
 
+// Asks a node for its view of the group (answered with a status_reply); for `synod status`.
+struct status_request {};
+
+// One of the node's links to a peer.
+struct link_status {
+  node_id peer = 0;
+  bool connected = false;             // a TCP connection is up
+  std::uint64_t unacked_bytes = 0;    // sent, not yet acknowledged by the peer
+  std::uint64_t queued_payloads = 0;  // waiting for room in the window
+  std::uint64_t resent_frames = 0;    // since this node started
+  slot_t peer_delivered_up_to = 0;    // from the peer's last heartbeat
+};
+
+struct status_reply {
+  node_id node = 0;
+  std::string group;
+  std::string storage;
+  node_id leader = 0;            // this node's Omega verdict
+  slot_t decided_up_to = 0;      // the highest slot known decided here
+  slot_t delivered_up_to = 0;    // every slot up to here is delivered here
+  std::uint64_t delivered_messages = 0;  // in this node's log (since the group began)
+  std::uint64_t delivered_bytes = 0;
+  double messages_per_second = 0;  // delivered, over the last second or so
+  double bytes_per_second = 0;
+  std::uint64_t uptime_ms = 0;
+  std::vector<link_status> links;
+};
+
 // Replays the delivered batches from `from_slot` on (0: from now on), then follows live.
 struct subscribe_request {
   slot_t from_slot = 0;

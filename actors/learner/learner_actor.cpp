@@ -4,16 +4,30 @@
 
 namespace synod {
 
+namespace {
+
+void count_delivery(rate_meter& meter, const std::vector<client_message>& messages) {
+  std::uint64_t bytes = 0;
+  for (const auto& m : messages) bytes += m.payload.size();
+  meter.add(messages.size(), bytes);
+}
+
+}  // namespace
+
 caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id,
                             learner_config config, recovered_state recovered,
                             std::chrono::milliseconds tick) {
   auto& st = self->state;
   st.core.emplace(id, config, recovered);
-  for (auto& d : st.core->take_recovered_deliveries()) st.history[d.slot] = std::move(d.messages);
+  for (auto& d : st.core->take_recovered_deliveries()) {
+    count_delivery(st.deliveries, d.messages);
+    st.history[d.slot] = std::move(d.messages);
+  }
   st.pipe.set_carry_out([self, id](effects& e) {
     auto& s = self->state;
     s.send_messages(self, e);
     for (auto& d : e.deliveries) {
+      count_delivery(s.deliveries, d.messages);
       s.history[d.slot] = d.messages;
       const delivered_batch out{id, d.slot, d.messages};
       for (const auto& sub : s.subscribers) self->send(sub, out);
@@ -43,12 +57,29 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
           },
           [=](peer_progress& p) {
             self->state.core->on_peer_progress(p.peer, p.delivered_up_to);
+            self->state.peer_progress[p.peer] = p.delivered_up_to;
             self->state.pipe.schedule(self);
           },
           [=](tick_atom) {
+            self->state.deliveries.sample(std::chrono::steady_clock::now());
             self->state.core->tick();
             self->state.pipe.schedule(self);
             self->delayed_send(self, tick, tick_atom::value);
+          },
+          // The transport filled in its part; the learner adds the log's.
+          [=](status_query& q) -> status_reply {
+            auto& s = self->state;
+            auto& r = q.partial;
+            r.decided_up_to = s.core->decided_up_to();
+            r.delivered_up_to = s.core->delivered_up_to();
+            r.delivered_messages = s.deliveries.messages();
+            r.delivered_bytes = s.deliveries.bytes();
+            r.messages_per_second = s.deliveries.messages_per_second();
+            r.bytes_per_second = s.deliveries.bytes_per_second();
+            for (auto& l : r.links)
+              if (auto it = s.peer_progress.find(l.peer); it != s.peer_progress.end())
+                l.peer_delivered_up_to = it->second;
+            return std::move(r);
           },
           // The subscriber is the sender; it gets the replay now and every later batch as it comes.
           [=](const subscribe_request& r) -> subscribe_reply {

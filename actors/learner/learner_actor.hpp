@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/learner/learner.hpp"
+#include "actors/node/rate_meter.hpp"
 #include "actors/node/role_shell.hpp"
 
 namespace synod {
@@ -16,6 +17,8 @@ struct learner_state : role_state<learner> {
   // Delivered messages per slot, for replays (grows with the log until checkpoints exist).
   std::map<slot_t, std::vector<client_message>> history;
   std::vector<caf::actor> subscribers;
+  std::map<node_id, slot_t> peer_progress;  // from heartbeats, for the status
+  rate_meter deliveries{std::chrono::steady_clock::now()};
   static inline const char* name = "synod.learner";
 };
 

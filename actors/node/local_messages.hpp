@@ -47,6 +47,11 @@ struct local_progress {
   slot_t delivered_up_to = 0;
 };
 
+// A status_reply with the transport's part filled in, for the learner to complete.
+struct status_query {
+  status_reply partial;
+};
+
 // Who is who inside one node; every role receives it once, right after the spawn.
 struct wiring {
   caf::actor storage, transport, acceptor, leader, learner, detector, front;
@@ -62,3 +67,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::leader_changed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::peer_progress)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::local_progress)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::wiring)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::status_query)

@@ -227,6 +227,8 @@ node_config load_node_config(const std::string& path, node_id id) {
     if (!section) bad(path + ": synod", "expected a section");
     walk(*section, "");
   }
+  // Tools that talk to the whole group (status, demo) load it as its first member.
+  if (id == 0 && !c.members.empty()) c.id = c.members.front().id;
   try {
     validate(c);
   } catch (const config_error& e) {

@@ -64,6 +64,7 @@ class config_error : public std::runtime_error {
 };
 
 // Reads the [synod] section of a CAF config file. Throws config_error naming the option.
+// `id` 0: the group's configuration as seen by its first member, for tools that talk to all.
 node_config load_node_config(const std::string& path, node_id id);
 // Checks a filled configuration (also one built in code). Throws config_error.
 void validate(const node_config& config);

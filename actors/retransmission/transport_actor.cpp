@@ -111,6 +111,23 @@ void connect(self_ptr self, node_id peer) {
           });
 }
 
+// The transport's part of a status: who it is, whom it trusts, and its links.
+status_reply link_view(self_ptr self) {
+  const auto& s = self->state;
+  status_reply r;
+  r.node = s.config.id;
+  r.group = s.config.group;
+  r.storage = s.config.storage;
+  r.leader = s.leader;
+  r.uptime_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                               std::chrono::steady_clock::now() - s.started)
+                                               .count());
+  for (const auto& [peer, l] : s.links)
+    r.links.push_back(link_status{peer, s.handles.count(peer) > 0, l.unacked_bytes(), l.queued(),
+                                  l.resent_frames(), 0});
+  return r;
+}
+
 }  // namespace
 
 caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_config config) {
@@ -191,6 +208,10 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
             return self->delegate(self->state.peers.front, std::move(r));
           },
           [=](subscribe_request& r) { return self->delegate(self->state.peers.learner, r); },
+          [=](status_request&) {
+            return self->delegate(self->state.peers.learner, status_query{link_view(self)});
+          },
+          [=](leader_changed& m) { self->state.leader = m.leader; },
       });
 }
 

@@ -25,6 +25,7 @@ struct transport_state {
   std::mt19937_64 random{std::random_device{}()};
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::uint64_t undecodable = 0;
+  node_id leader = 0;  // Omega's verdict, for the status
   static inline const char* name = "synod.transport";
 };
 

@@ -76,6 +76,29 @@ caf::actor connect_to(caf::actor_system& system, const node_config& config, node
   throw usage_error("node " + std::to_string(id) + " is not a member of the group");
 }
 
+std::optional<caf::actor> try_connect(caf::actor_system& system, const member_address& member,
+                                      std::chrono::milliseconds timeout) {
+  caf::scoped_actor self{system};
+  std::optional<caf::actor> found;
+  self->request(system.middleman().actor_handle(), timeout, caf::connect_atom::value, member.host,
+                member.port)
+      .receive(
+          [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
+            if (ptr) found = caf::actor_cast<caf::actor>(ptr);
+          },
+          [&](const caf::error&) {});
+  return found;
+}
+
+std::optional<status_reply> ask_status(caf::actor_system& system, const caf::actor& member,
+                                       std::chrono::milliseconds timeout) {
+  caf::scoped_actor self{system};
+  std::optional<status_reply> reply;
+  self->request(member, timeout, status_request{})
+      .receive([&](status_reply& r) { reply = std::move(r); }, [&](const caf::error&) {});
+  return reply;
+}
+
 void set_up_logging(bool verbose) {
   auto logger = spdlog::stderr_color_mt("synod");
   spdlog::set_default_logger(logger);

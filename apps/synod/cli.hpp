@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "actors/node/node_config.hpp"
+#include "messaging/client_api.hpp"
 
 namespace synod::cli {
 
@@ -42,11 +43,20 @@ struct system_config : caf::actor_system_config {
 
 // Connects to member `id` of the group; throws std::runtime_error naming the address.
 caf::actor connect_to(caf::actor_system& system, const node_config& config, node_id id);
+// Connects to a member within `timeout`; nothing if it cannot be reached.
+std::optional<caf::actor> try_connect(caf::actor_system& system, const member_address& member,
+                                      std::chrono::milliseconds timeout);
+
+// A member's status, or nothing if it does not answer within `timeout`.
+std::optional<status_reply> ask_status(caf::actor_system& system, const caf::actor& member,
+                                       std::chrono::milliseconds timeout);
 
 void set_up_logging(bool verbose);
 
 int run_node(const arguments& args);
 int run_broadcast(const arguments& args);
 int run_tail(const arguments& args);
+int run_status(const arguments& args);
+int run_demo(const arguments& args);
 
 }  // namespace synod::cli

@@ -18,6 +18,9 @@ commands:
                                       in flight)
   tail       print deliveries:      synod tail --config FILE --id N [--json]
                                       [--from SLOT] [--count K] [--snapshot]
+  demo       a local group, its leader crashed: synod demo [--nodes N] [--duration S]
+                                      [--size B] [--port P] [--storage sqlite|memory] [--keep]
+  status     every member's view:   synod status --config FILE [--json] [--timeout-ms T]
 )";
 
 }  // namespace
@@ -41,6 +44,14 @@ int main(int argc, char** argv) {
     if (command == "tail") {
       arguments args(argc, argv, 2, {"json", "snapshot", "verbose"});
       return run_tail(args);
+    }
+    if (command == "demo") {
+      arguments args(argc, argv, 2, {"keep", "verbose"});
+      return run_demo(args);
+    }
+    if (command == "status") {
+      arguments args(argc, argv, 2, {"json", "verbose"});
+      return run_status(args);
     }
     std::cerr << "synod: unknown command '" << command << "'\n" << usage;
     return 2;

@@ -5,7 +5,7 @@ loss and duplication, and a partition of the leader that heals. Every member's d
 judged by the simulator's total-order checker (synod-check), and every message acknowledged to a
 broadcaster that stayed up must be delivered by every member.
 
-usage: group_test.py --synod PATH --check PATH SCENARIO   (kill-leader | lossy-5 | partition)
+usage: group_test.py --synod PATH --check PATH SCENARIO   (see SCENARIOS below)
 """
 import argparse
 import json
@@ -243,7 +243,41 @@ def scenario_partition(g):
     g.judge(logs, acknowledged)
 
 
+def status(g, *extra):
+    return subprocess.run([g.synod, "status", "--config", g.config, *extra],
+                          capture_output=True, text=True, timeout=60)
+
+
+def scenario_status(g):
+    g.start_all()
+    finish(g.broadcast(2, 3000, "s"), "broadcaster at node 2")
+    g.settle()
+    time.sleep(0.3)  # a heartbeat or two, so every member knows its peers' progress
+    out = status(g, "--json")
+    assert out.returncode == 0, out.stderr
+    members = json.loads(out.stdout)["members"]
+    assert [m["reachable"] for m in members] == [True] * 3, members
+    assert {m["leader"] for m in members} == {1}, "members disagree on the leader"
+    assert len({m["delivered_up_to"] for m in members}) == 1, members
+    assert all(m["lag"] == 0 and m["delivered_messages"] == 3000 for m in members), members
+    assert all(l["connected"] for m in members for l in m["links"]), members
+    print("status with every member up: all reachable, leader 1, same slot, no lag")
+    g.kill(3)
+    time.sleep(1.0)
+    out = status(g, "--json")
+    assert out.returncode == 0, "a majority is up: status should succeed"
+    members = json.loads(out.stdout)["members"]
+    assert not members[2]["reachable"], members[2]
+    assert not [l for l in members[0]["links"] if l["peer"] == 3][0]["connected"]
+    g.kill(2)
+    out = status(g)
+    assert out.returncode == 1, "only a minority is up: status should fail"
+    assert out.stdout.count("unreachable") == 2, out.stdout
+    print("status with a minority up: exit 1, two members unreachable")
+
+
 SCENARIOS = {
+    "status": (scenario_status, 3, ""),
     "kill-leader": (scenario_kill_leader, 3, ""),
     "kill-leader-5": (lambda g: scenario_kill_leader(g, 10000), 5, ""),
     "lossy-5": (scenario_lossy, 5, "[synod.faults]\nloss=0.2\ndup=0.1\n"),

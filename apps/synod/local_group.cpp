@@ -1,0 +1,88 @@
+#include "apps/synod/local_group.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "apps/synod/cli.hpp"
+#include "messaging/caf_types.hpp"
+
+namespace synod::cli {
+
+namespace {
+
+std::string make_temporary_directory() {
+  const char* base = std::getenv("TMPDIR");
+  std::string pattern = std::string(base ? base : "/tmp") + "/synod-XXXXXX";
+  if (!::mkdtemp(pattern.data()))
+    throw std::runtime_error("cannot create a directory under " + std::string(base ? base : "/tmp"));
+  return pattern;
+}
+
+std::string last_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line, last;
+  while (std::getline(in, line))
+    if (!line.empty()) last = line;
+  return last;
+}
+
+}  // namespace
+
+local_group::local_group(caf::actor_system& system, local_group_options options)
+    : system_(system), options_(std::move(options)), dir_(make_temporary_directory()) {
+  config_path_ = dir_ + "/group.ini";
+  std::ofstream ini(config_path_);
+  ini << "[synod]\ngroup=\"local\"\nmembers=[";
+  for (unsigned i = 1; i <= options_.nodes; ++i)
+    ini << (i > 1 ? ", " : "") << '"' << i << "@127.0.0.1:" << options_.base_port + i - 1 << '"';
+  ini << "]\ndata-dir=\"" << dir_ << "/data\"\nstorage=\"" << options_.storage << "\"\n";
+  for (const auto& line : options_.extra_settings) ini << line << "\n";
+  ini.close();
+  config_ = load_node_config(config_path_, 0);
+  children_.resize(options_.nodes);
+  handles_.resize(options_.nodes);
+}
+
+local_group::~local_group() {
+  for (auto& c : children_) c.reset();  // SIGTERM and wait, before the files go
+  if (!options_.keep) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+}
+
+void local_group::start(node_id id) {
+  const std::string log = dir_ + "/node-" + std::to_string(id) + ".log";
+  children_.at(id - 1) = std::make_unique<child_process>(
+      std::vector<std::string>{"node", "--config", config_path_, "--id", std::to_string(id)}, log);
+  const auto& address = config_.members.at(id - 1);
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    if (auto h = try_connect(system_, address, std::chrono::milliseconds(500))) {
+      handles_.at(id - 1) = *h;
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  throw std::runtime_error("node " + std::to_string(id) + " did not start: " + last_line(log));
+}
+
+void local_group::start_all() {
+  for (node_id id = 1; id <= options_.nodes; ++id) start(id);
+}
+
+void local_group::kill(node_id id) {
+  if (auto& c = children_.at(id - 1)) c->kill_hard();
+  children_.at(id - 1).reset();
+  handles_.at(id - 1).reset();
+}
+
+std::optional<status_reply> local_group::status(node_id id,
+                                                std::chrono::milliseconds timeout) const {
+  const auto& h = handles_.at(id - 1);
+  if (!h) return std::nullopt;
+  return ask_status(system_, *h, timeout);
+}
+
+}  // namespace synod::cli
