@@ -58,5 +58,6 @@ int run_broadcast(const arguments& args);
 int run_tail(const arguments& args);
 int run_status(const arguments& args);
 int run_demo(const arguments& args);
+int run_chat(const arguments& args);
 
 }  // namespace synod::cli

@@ -20,6 +20,7 @@ commands:
                                       [--from SLOT] [--count K] [--snapshot]
   demo       a local group, its leader crashed: synod demo [--nodes N] [--duration S]
                                       [--size B] [--port P] [--storage sqlite|memory] [--keep]
+  chat       a group chat:          synod chat --config FILE --id N --name NAME [--history]
   status     every member's view:   synod status --config FILE [--json] [--timeout-ms T]
 )";
 
@@ -48,6 +49,10 @@ int main(int argc, char** argv) {
     if (command == "demo") {
       arguments args(argc, argv, 2, {"keep", "verbose"});
       return run_demo(args);
+    }
+    if (command == "chat") {
+      arguments args(argc, argv, 2, {"history", "verbose"});
+      return run_chat(args);
     }
     if (command == "status") {
       arguments args(argc, argv, 2, {"json", "verbose"});

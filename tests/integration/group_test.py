@@ -20,20 +20,24 @@ import threading
 import time
 
 
-def free_base_port(count):
-    """A base port such that base .. base+count-1 are free on 127.0.0.1 right now."""
+def free_base_port(count, shifted=0):
+    """A base port such that base .. base+count-1 are free on 127.0.0.1 right now (and, with
+    `shifted`, the same ports plus `shifted` too)."""
     for _ in range(200):
         base = random.randint(20000, 45000)
+        ports = list(range(base, base + count))
+        if shifted:
+            ports += [p + shifted for p in ports]
+        sockets = []
         try:
-            sockets = []
-            for p in range(base, base + count):
+            for p in ports:
                 s = socket.socket()
                 s.bind(("127.0.0.1", p))
                 sockets.append(s)
-            for s in sockets:
-                s.close()
             return base
         except OSError:
+            pass
+        finally:
             for s in sockets:
                 s.close()
     raise RuntimeError("no free ports")

@@ -1,0 +1,229 @@
+// synod-kv: a replicated key-value store on synod, an example of a group application.
+//
+//   synod-kv serve --config FILE --id N        run replica N: member N of the group, with the
+//                                              store; clients reach it on member port + 1000
+//   synod-kv --config FILE --id N put KEY VALUE | get KEY | delete KEY | cas KEY OLD NEW | dump
+//   synod-kv --config FILE --id N              the same commands, one per line on stdin
+//
+// Every command, reads too, is TO-Broadcast and applied by every replica in delivery order.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <caf/io/all.hpp>
+#include <iostream>
+#include <sstream>
+
+#include "actors/node/group.hpp"
+#include "actors/node/node_config.hpp"
+#include "apps/kv/kv_replica.hpp"
+#include "apps/kv/kv_store.hpp"
+
+namespace {
+
+using namespace synod;
+
+constexpr const char* usage = R"(usage:
+  synod-kv serve --config FILE --id N [--verbose]
+  synod-kv --config FILE --id N COMMAND
+  synod-kv --config FILE --id N            (commands from stdin, one per line)
+commands:
+  put KEY VALUE      set KEY (VALUE is the rest of the line)
+  get KEY            print KEY's value; exit code 1 if it has none
+  delete KEY         remove KEY
+  cas KEY OLD NEW    set KEY to NEW only if it holds OLD ("-" for OLD: only if it has no value)
+  dump [--json]      this replica's own contents and position, not through the order
+)";
+
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct config : caf::actor_system_config {
+  config() {
+    register_message_types(*this);
+    load<caf::io::middleman>();
+    set("scheduler.policy", caf::atom("sharing"));
+    set("logger.verbosity", caf::atom("quiet"));
+  }
+};
+
+struct options {
+  std::string config_path;
+  node_id id = 0;
+  bool verbose = false;
+  bool json = false;
+  std::vector<std::string> words;  // the command, if given on the command line
+};
+
+options parse(int argc, char** argv) {
+  options o;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw usage_error(a + " needs a value");
+      return argv[++i];
+    };
+    if (a == "--config")
+      o.config_path = value();
+    else if (a == "--id")
+      o.id = static_cast<node_id>(std::stoul(value()));
+    else if (a == "--verbose")
+      o.verbose = true;
+    else if (a == "--json")
+      o.json = true;
+    else
+      o.words.push_back(a);
+  }
+  if (o.config_path.empty()) throw usage_error("--config is required");
+  if (o.id == 0) throw usage_error("--id is required (a member id from the config file)");
+  return o;
+}
+
+std::uint16_t client_port(const node_config& c) {
+  const unsigned port = c.self().port + kv::client_port_offset;
+  if (port > 65535) throw std::runtime_error("member port too high for a client port (+1000)");
+  return static_cast<std::uint16_t>(port);
+}
+
+int serve(const options& o) {
+  spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::info);
+  node_config c = load_node_config(o.config_path, o.id);
+  c.verbose = o.verbose;
+  sigset_t stop;  // blocked before CAF's threads start, so only sigwait sees them
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  config cfg;
+  caf::actor_system system{cfg};
+  const auto member = group_member::join(system, c);
+  const auto replica = kv::spawn_replica(system, member);
+  const auto port = client_port(c);
+  if (auto p = system.middleman().publish(replica, port, c.self().host.c_str(), true); !p)
+    throw std::runtime_error("cannot listen for clients on port " + std::to_string(port) + ": " +
+                             system.render(p.error()));
+  spdlog::info("kv replica {} serving clients on {}:{}", c.id, c.self().host, port);
+  int signal_number = 0;
+  sigwait(&stop, &signal_number);
+  spdlog::shutdown();
+  std::_Exit(0);  // everything acknowledged is durable in the member's log
+}
+
+// Runs one command against the replica; prints its outcome; returns the exit code.
+int run_command(caf::scoped_actor& self, const caf::actor& replica,
+                const std::vector<std::string>& w, bool json, std::ostream& out) {
+  const auto need = [&](std::size_t n) {
+    if (w.size() < n) throw usage_error("'" + w[0] + "' needs " + std::to_string(n - 1) + " words");
+  };
+  if (w.empty()) throw usage_error("no command");
+  const auto timeout = std::chrono::seconds(10);
+  if (w[0] == "dump") {
+    int code = 1;
+    self->request(replica, timeout, kv::dump_atom::value)
+        .receive(
+            [&](slot_t slot, std::uint64_t applied, std::uint64_t digest,
+                const std::vector<std::string>& keys, const std::vector<std::string>& values) {
+              std::ostringstream hex;
+              hex << std::hex << digest;
+              if (json) {
+                out << "{\"slot\": " << slot << ", \"applied\": " << applied << ", \"keys\": "
+                    << keys.size() << ", \"digest\": \"" << hex.str() << "\"}\n";
+              } else {
+                out << "slot " << slot << ", " << applied << " commands applied, " << keys.size()
+                    << " keys, digest " << hex.str() << "\n";
+                for (std::size_t i = 0; i < keys.size(); ++i)
+                  out << keys[i] << " = " << values[i] << "\n";
+              }
+              code = 0;
+            },
+            [&](const caf::error& e) { throw std::runtime_error(self->system().render(e)); });
+    return code;
+  }
+  kv::command c;
+  if (w[0] == "put") {
+    need(3);
+    c.kind = kv::op::put;
+    c.value = w[2];
+    for (std::size_t i = 3; i < w.size(); ++i) c.value += " " + w[i];
+  } else if (w[0] == "get") {
+    need(2);
+    c.kind = kv::op::get;
+  } else if (w[0] == "delete") {
+    need(2);
+    c.kind = kv::op::erase;
+  } else if (w[0] == "cas") {
+    need(4);
+    c.kind = kv::op::cas;
+    c.expect_absent = w[2] == "-";
+    c.expected = w[2];
+    c.value = w[3];
+    for (std::size_t i = 4; i < w.size(); ++i) c.value += " " + w[i];
+  } else {
+    throw usage_error("unknown command '" + w[0] + "'");
+  }
+  c.key = w[1];
+  int code = 1;
+  self->request(replica, timeout, kv::command_atom::value, encode_payload(c))
+      .receive(
+          [&](const std::string& error, bool ok, bool found, const std::string& value) {
+            if (!error.empty()) throw std::runtime_error(error);
+            if (c.kind == kv::op::get)
+              out << (found ? value : "(no value)") << "\n";
+            else if (c.kind == kv::op::cas && !ok)
+              out << "failed: " << (found ? "the value is '" + value + "'" : "no value") << "\n";
+            else
+              out << "ok\n";
+            code = ok ? 0 : 1;
+          },
+          [&](const caf::error& e) { throw std::runtime_error(self->system().render(e)); });
+  return code;
+}
+
+int client(const options& o) {
+  spdlog::set_level(spdlog::level::warn);
+  const node_config c = load_node_config(o.config_path, o.id);
+  config cfg;
+  caf::actor_system system{cfg};
+  const auto host = c.self().host;
+  const auto port = client_port(c);
+  auto replica = system.middleman().remote_actor(host, port);
+  if (!replica)
+    throw std::runtime_error("cannot reach replica " + std::to_string(o.id) + " at " + host + ":" +
+                             std::to_string(port) + " (is 'synod-kv serve' running?)");
+  caf::scoped_actor self{system};
+  if (!o.words.empty()) return run_command(self, *replica, o.words, o.json, std::cout);
+  int worst = 0;
+  for (std::string line; std::getline(std::cin, line);) {
+    std::istringstream in(line);
+    std::vector<std::string> words;
+    for (std::string w; in >> w;) words.push_back(w);
+    if (words.empty() || words[0][0] == '#') continue;
+    try {
+      worst = std::max(worst, run_command(self, *replica, words, o.json, std::cout));
+    } catch (const usage_error& e) {
+      std::cout << "error: " << e.what() << "\n";
+      worst = 2;
+    }
+  }
+  return worst;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help") {
+    std::cout << usage;
+    return argc < 2 ? 2 : 0;
+  }
+  try {
+    const bool serving = std::string(argv[1]) == "serve";
+    const options o = parse(argc - (serving ? 1 : 0), argv + (serving ? 1 : 0));
+    return serving ? serve(o) : client(o);
+  } catch (const usage_error& e) {
+    std::cerr << "synod-kv: " << e.what() << " (see synod-kv --help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "synod-kv: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""The replicated key-value store example under a crash: three replicas (synod-kv serve) take
+writes through different members; one is killed with kill -9 while writes continue and is
+restarted; it rebuilds its store from its member's log and catches up, and all three replicas
+end with the same contents, which hold every acknowledged write.
+
+usage: kv_test.py --kv PATH
+"""
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "integration"))
+from group_test import free_base_port  # noqa: E402
+
+
+class Replicas:
+    def __init__(self, kv, workdir):
+        self.kv, self.dir = kv, workdir
+        base = free_base_port(3, shifted=1000)  # members, and their replicas' client ports
+        members = ", ".join(f'"{i}@127.0.0.1:{base + i - 1}"' for i in (1, 2, 3))
+        self.config = os.path.join(workdir, "kv.ini")
+        with open(self.config, "w") as f:
+            f.write(f'[synod]\ngroup="kv-test"\nmembers=[{members}]\ndata-dir="{workdir}/data"\n')
+        self.procs = {}
+
+    def start(self, i):
+        path = os.path.join(self.dir, f"replica{i}.log")
+        before = open(path).read().count("serving clients") if os.path.exists(path) else 0
+        self.procs[i] = subprocess.Popen([self.kv, "serve", "--config", self.config, "--id", str(i)],
+                                         stdout=open(path, "a"), stderr=subprocess.STDOUT)
+        deadline = time.time() + 20
+        while open(path).read().count("serving clients") == before:
+            assert self.procs[i].poll() is None and time.time() < deadline, open(path).read()
+            time.sleep(0.05)
+
+    def kill(self, i):
+        self.procs[i].send_signal(signal.SIGKILL)
+        self.procs[i].wait()
+
+    def client(self, i, *words, stdin=None):
+        return subprocess.run([self.kv, "--config", self.config, "--id", str(i), *words],
+                              input=stdin, capture_output=True, text=True, timeout=120)
+
+    def writer(self, i):
+        return subprocess.Popen([self.kv, "--config", self.config, "--id", str(i)],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+
+    def dump(self, i):
+        out = self.client(i, "dump", "--json")
+        assert out.returncode == 0, out.stderr
+        return json.loads(out.stdout)
+
+    def stop_all(self):
+        for p in self.procs.values():
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
+
+def run(r):
+    for i in (1, 2, 3):
+        r.start(i)
+    time.sleep(0.5)
+    # Writes through every replica, then a crash of replica 2 while replica 1 keeps writing.
+    first = "".join(f"put k{n} v{n}\n" for n in range(300))
+    out = r.client(2, stdin=first)
+    assert out.returncode == 0 and out.stdout.count("ok") == 300, out.stderr or out.stdout
+    writer = r.writer(1)
+    for n in range(300, 1300):
+        writer.stdin.write(f"put k{n % 400} w{n}\n")
+    writer.stdin.write("cas guard - taken\ncas guard - again\n")
+    writer.stdin.close()
+    time.sleep(0.2)
+    r.kill(2)
+    print("replica 2 killed while replica 1 writes")
+    out = r.client(3, "put", "written-while-2-was-down", "yes")
+    assert out.returncode == 0, out.stderr
+    results = writer.stdout.read().splitlines()
+    writer.wait(timeout=120)
+    assert results.count("ok") == 1001, f"{results.count('ok')} of 1001 writes acknowledged"
+    assert results[-1] == "failed: the value is 'taken'", results[-1]
+    assert writer.returncode == 1, "a failed cas makes the exit code 1"
+    r.start(2)
+    print("replica 2 restarted")
+    deadline = time.time() + 60
+    while True:
+        dumps = {i: r.dump(i) for i in (1, 2, 3)}
+        if len({(d["slot"], d["digest"]) for d in dumps.values()}) == 1:
+            break
+        assert time.time() < deadline, f"replicas did not converge: {dumps}"
+        time.sleep(0.3)
+    print(f"all three replicas equal: {dumps[1]}")
+    assert dumps[1]["keys"] == 400 + 2, dumps[1]  # k0..k399, guard, written-while-2-was-down
+    out = r.client(2, "get", "written-while-2-was-down")
+    assert out.stdout.strip() == "yes", out.stdout
+    out = r.client(2, "get", "k299")
+    assert out.stdout.strip() == "w1099", out.stdout  # the last write of k299
+    out = r.client(2, "get", "guard")
+    assert out.stdout.strip() == "taken", out.stdout
+    print("replica 2 answers with the writes it missed while down")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kv", required=True)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="synod-kv-") as workdir:
+        r = Replicas(args.kv, workdir)
+        try:
+            run(r)
+        except Exception:
+            for i in (1, 2, 3):
+                path = os.path.join(workdir, f"replica{i}.log")
+                if os.path.exists(path):
+                    print(f"--- replica{i}.log\n" + "".join(open(path).readlines()[-10:]))
+            raise
+        finally:
+            r.stop_all()
+    print("passed")
+
+
+if __name__ == "__main__":
+    main()
