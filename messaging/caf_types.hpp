@@ -43,6 +43,14 @@ typename Inspector::result_type inspect(Inspector& f, subscribe_reply& x) {
   return f(caf::meta::type_name("subscribe_reply"), x.delivered_up_to);
 }
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, history_request& x) {
+  return f(caf::meta::type_name("history_request"), x.from_slot, x.max_bytes);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, history_reply& x) {
+  return f(caf::meta::type_name("history_reply"), x.batches, x.delivered_up_to);
+}
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, status_request&) {
   return f(caf::meta::type_name("status_request"));
 }
@@ -75,6 +83,9 @@ inline void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<delivered_batch>("synod::delivered_batch");
   cfg.add_message_type<subscribe_request>("synod::subscribe_request");
   cfg.add_message_type<subscribe_reply>("synod::subscribe_reply");
+  cfg.add_message_type<std::vector<delivered_batch>>("std::vector<synod::delivered_batch>");
+  cfg.add_message_type<history_request>("synod::history_request");
+  cfg.add_message_type<history_reply>("synod::history_reply");
   cfg.add_message_type<status_request>("synod::status_request");
   cfg.add_message_type<link_status>("synod::link_status");
   cfg.add_message_type<std::vector<link_status>>("std::vector<synod::link_status>");

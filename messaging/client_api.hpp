@@ -28,6 +28,19 @@ struct delivered_batch {
   std::vector<client_message> messages;
 };
 
+// Reads the delivered batches from `from_slot` on, one page of about `max_bytes` of payload (at
+// least one batch): long logs are read a page at a time, each page asked for when the last one
+// arrived, where a subscription would push the whole log at once.
+struct history_request {
+  slot_t from_slot = 1;
+  std::uint64_t max_bytes = 4 << 20;
+};
+
+struct history_reply {
+  std::vector<delivered_batch> batches;  // consecutive slots from `from_slot`; empty at the end
+  slot_t delivered_up_to = 0;            // the member's position when it answered
+};
+
 // Asks a node for its view of the group (answered with a status_reply); for `synod status`.
 struct status_request {};
 

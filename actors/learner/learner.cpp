@@ -25,6 +25,7 @@ std::vector<delivery> learner::take_recovered_deliveries() {
 }
 
 void learner::step(node_id from, const decision& m) {
+  decided_since_tick_ = true;
   if (m.slot < next_slot_) return;  // delivered already
   if (m.slot > next_slot_) {
     // A gap: keep the batch until the ones before it arrive; ask its sender if they do not.
@@ -76,8 +77,13 @@ void learner::tick() {
     requested_ = false;
     return;
   }
-  // Ask at once the first time, then again every few ticks while still behind.
-  if (requested_ && ++ticks_since_request_ < config_.catch_up_retry_ticks) return;
+  // Ask at once the first time; again as soon as an answer has been taken in (it made progress
+  // and no decision came since the last tick) while still behind; and again after a few ticks
+  // without an answer.
+  const bool answer_taken_in = requested_ && next_slot_ > next_slot_at_request_ && !decided_since_tick_;
+  decided_since_tick_ = false;
+  if (requested_ && !answer_taken_in && ++ticks_since_request_ < config_.catch_up_retry_ticks)
+    return;
   ask_for_catch_up();
 }
 
@@ -85,6 +91,7 @@ void learner::ask_for_catch_up() {
   if (best_peer_ == 0) return;
   outbox_.messages.push_back({best_peer_, catch_up_request{next_slot_}});
   requested_ = true;
+  next_slot_at_request_ = next_slot_;
   ticks_since_request_ = 0;
 }
 

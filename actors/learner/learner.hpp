@@ -11,9 +11,9 @@
 namespace synod {
 
 struct learner_config {
-  std::size_t max_catch_up_slots = 64;        // decisions sent in answer to one catch-up request
+  std::size_t max_catch_up_slots = 256;       // decisions sent in answer to one catch-up request
   std::size_t max_catch_up_bytes = 4 << 20;  // ...and their payload bytes (at least one is sent)
-  unsigned catch_up_retry_ticks = 4;    // a lagging learner asks again after this
+  unsigned catch_up_retry_ticks = 4;  // a lagging learner asks again after this, if no answer
 };
 
 class learner {
@@ -55,6 +55,8 @@ class learner {
   slot_t best_peer_progress_ = 0;
   unsigned ticks_since_request_ = 0;
   bool requested_ = false;
+  slot_t next_slot_at_request_ = 0;  // where the last catch-up request started
+  bool decided_since_tick_ = false;  // decisions still arriving: an answer is being consumed
 };
 
 }  // namespace synod

@@ -81,6 +81,18 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
                 l.peer_delivered_up_to = it->second;
             return std::move(r);
           },
+          [=](const history_request& r) -> history_reply {
+            const auto& s = self->state;
+            history_reply page;
+            std::uint64_t bytes = 0;
+            for (auto it = s.history.lower_bound(r.from_slot);
+                 it != s.history.end() && (page.batches.empty() || bytes < r.max_bytes); ++it) {
+              for (const auto& m : it->second) bytes += m.payload.size();
+              page.batches.push_back(delivered_batch{id, it->first, it->second});
+            }
+            page.delivered_up_to = s.history.empty() ? 0 : s.history.rbegin()->first;
+            return page;
+          },
           // The subscriber is the sender; it gets the replay now and every later batch as it comes.
           [=](const subscribe_request& r) -> subscribe_reply {
             auto subscriber = caf::actor_cast<caf::actor>(self->current_sender());

@@ -208,6 +208,7 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
             return self->delegate(self->state.peers.front, std::move(r));
           },
           [=](subscribe_request& r) { return self->delegate(self->state.peers.learner, r); },
+          [=](history_request& r) { return self->delegate(self->state.peers.learner, r); },
           [=](status_request&) {
             return self->delegate(self->state.peers.learner, status_query{link_view(self)});
           },

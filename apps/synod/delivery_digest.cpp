@@ -1,10 +1,8 @@
 #include "apps/synod/delivery_digest.hpp"
 
 #include <cstdio>
-#include <optional>
-#include <stdexcept>
 
-#include "messaging/caf_types.hpp"
+#include "apps/synod/history.hpp"
 
 namespace synod::cli {
 
@@ -34,20 +32,14 @@ std::string delivery_digest::hex() const {
 
 delivery_digest digest_of(caf::actor_system& system, const caf::actor& member,
                           std::chrono::milliseconds timeout) {
-  caf::scoped_actor self{system};
-  self->send(member, subscribe_request{1});
   delivery_digest digest;
-  std::optional<slot_t> end;
-  slot_t seen = 0;  // a batch may bring no message new to the member, but still counts
-  while (!end || seen < *end) {
-    self->receive(
-        [&](const delivered_batch& b) {
-          for (const auto& m : b.messages) digest.add(b.slot, m);
-          seen = b.slot;
-        },
-        [&](const subscribe_reply& r) { end = r.delivered_up_to; },
-        caf::after(timeout) >> [&] { throw std::runtime_error("a member stopped answering"); });
-  }
+  read_history(
+      system, member, 1, true,
+      [&](const delivered_batch& b) {
+        for (const auto& m : b.messages) digest.add(b.slot, m);
+        return true;
+      },
+      timeout);
   return digest;
 }
 

@@ -153,12 +153,12 @@ class demo {
   int finish() {
     say("stopping the broadcasts; waiting for every member to deliver the same slots");
     for (auto& [id, p] : pumps_) caf::anon_send(p.first, stop_atom::value);
-    const auto deadline = clock_type::now() + std::chrono::seconds(30);
+    const auto deadline = clock_type::now() + std::chrono::seconds(90);
     for (auto& [id, p] : pumps_)
       while (!p.second->done && clock_type::now() < deadline)
         std::this_thread::sleep_for(milliseconds(20));
     if (!converged(deadline)) {
-      std::cout << "the members did not reach the same slot within 30 s\n";
+      std::cout << "the members did not reach the same slot within 90 s\n";
       return 1;
     }
     std::cout << "what each member delivered, in order:\n";
@@ -183,15 +183,20 @@ class demo {
   }
 
   bool converged(clock_type::time_point deadline) {
+    auto last_report = clock_type::now();
     while (clock_type::now() < deadline) {
-      std::set<slot_t> slots;
-      bool all = true;
-      for (const auto& m : group_.config().members) {
-        const auto s = group_.status(m.id, milliseconds(500));
-        if (!s) all = false;
-        else slots.insert(s->delivered_up_to);
+      std::map<node_id, slot_t> slots;
+      for (const auto& m : group_.config().members)
+        if (const auto s = group_.status(m.id, milliseconds(500))) slots[m.id] = s->delivered_up_to;
+      const auto [low, high] = std::minmax_element(
+          slots.begin(), slots.end(), [](auto& a, auto& b) { return a.second < b.second; });
+      if (slots.size() == group_.config().members.size() && low->second == high->second)
+        return true;
+      if (!slots.empty() && clock_type::now() - last_report > std::chrono::seconds(2)) {
+        say("node " + std::to_string(low->first) + " is catching up: slot " +
+            std::to_string(low->second) + " of " + std::to_string(high->second));
+        last_report = clock_type::now();
       }
-      if (all && slots.size() == 1) return true;
       std::this_thread::sleep_for(milliseconds(100));
     }
     return false;

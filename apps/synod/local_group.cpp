@@ -58,7 +58,9 @@ void local_group::start(node_id id) {
   children_.at(id - 1) = std::make_unique<child_process>(
       std::vector<std::string>{"node", "--config", config_path_, "--id", std::to_string(id)}, log);
   const auto& address = config_.members.at(id - 1);
-  for (int attempt = 0; attempt < 100; ++attempt) {
+  // Recovery reads the whole log before the member listens: give a long log time.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
     if (auto h = try_connect(system_, address, std::chrono::milliseconds(500))) {
       handles_.at(id - 1) = *h;
       return;

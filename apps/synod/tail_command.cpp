@@ -1,14 +1,33 @@
 // synod tail: prints the messages delivered at member --id, in delivery order: from --from SLOT
-// (a replay) or from now on, until --count messages or, with --snapshot, until what was
-// delivered when it started has been printed.
+// (read back a page at a time, then followed live) or from now on, until --count messages or,
+// with --snapshot, until what was delivered when it started has been printed.
 #include <nlohmann/json.hpp>
 
 #include <iostream>
 
 #include "apps/synod/cli.hpp"
+#include "apps/synod/history.hpp"
 #include "messaging/caf_types.hpp"
 
 namespace synod::cli {
+
+namespace {
+
+void print(const delivered_batch& b, const client_message& m, bool json) {
+  if (json) {
+    nlohmann::json line = {{"node", b.node},
+                           {"slot", b.slot},
+                           {"origin", m.id.origin},
+                           {"seq", m.id.seq},
+                           {"payload", m.payload}};
+    std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    std::cout << "slot " << b.slot << " " << m.id.origin << ":" << m.id.seq << " " << m.payload
+              << "\n";
+  }
+}
+
+}  // namespace
 
 int run_tail(const arguments& args) {
   set_up_logging(args.has("verbose"));
@@ -20,47 +39,35 @@ int run_tail(const arguments& args) {
   system_config cfg;
   caf::actor_system system{cfg};
   const caf::actor node = connect_to(system, config, config.id);
+  std::uint64_t printed = 0;
+  const auto print_batch = [&](const delivered_batch& b) {
+    for (const auto& m : b.messages) {
+      if (count > 0 && printed >= count) return false;
+      print(b, m, json);
+      ++printed;
+    }
+    return count == 0 || printed < count;
+  };
+  slot_t next = 0;  // 0: from now on
+  if (from > 0) {
+    next = read_history(system, node, from, snapshot, print_batch);
+    if (snapshot || (count > 0 && printed >= count)) {
+      std::cout.flush();
+      return 0;
+    }
+  }
+  // Live: a subscription from the next slot (the few batches delivered meanwhile come first).
   caf::scoped_actor self{system};
   self->monitor(node);
-  self->send(node, subscribe_request{from});
-  std::uint64_t printed = 0;
-  slot_t last_slot = 0;
-  std::optional<slot_t> snapshot_end;
-  bool done = false;
-  const auto finished = [&] {
-    return (count > 0 && printed >= count) ||
-           (snapshot && snapshot_end && last_slot >= *snapshot_end);
-  };
-  while (!done) {
-    self->receive(
-        [&](delivered_batch& b) {
-          last_slot = b.slot;
-          for (const auto& m : b.messages) {
-            if (count > 0 && printed >= count) break;
-            if (json) {
-              nlohmann::json line = {{"node", b.node},
-                                     {"slot", b.slot},
-                                     {"origin", m.id.origin},
-                                     {"seq", m.id.seq},
-                                     {"payload", m.payload}};
-              std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                        << "\n";
-            } else {
-              std::cout << "slot " << b.slot << " " << m.id.origin << ":" << m.id.seq << " "
-                        << m.payload << "\n";
-            }
-            ++printed;
-          }
-          done = finished();
-        },
-        [&](subscribe_reply& r) {
-          snapshot_end = r.delivered_up_to;
-          done = finished();
-        },
-        [&](caf::down_msg&) {
-          std::cout.flush();
-          throw std::runtime_error("lost the connection to node " + std::to_string(config.id));
-        });
+  self->send(node, subscribe_request{next});
+  for (bool more = true; more;) {
+    self->receive([&](delivered_batch& b) { more = print_batch(b); }, [](subscribe_reply&) {},
+                  [&](caf::down_msg&) {
+                    std::cout.flush();
+                    throw std::runtime_error("lost the connection to node " +
+                                             std::to_string(config.id));
+                  });
+    std::cout.flush();  // a reader on a pipe sees each batch as it comes
   }
   std::cout.flush();
   return 0;

@@ -99,6 +99,22 @@ TEST(Learner, AsksTheSenderOfADecisionBeyondAGap) {
   EXPECT_EQ(sent<catch_up_request>(l.outbox().take()).size(), 1u);
 }
 
+TEST(Learner, AsksForTheNextChunkAsSoonAsAnAnswerIsTakenIn) {
+  learner_config config;
+  config.catch_up_retry_ticks = 50;  // the retry timer is not what drives a healthy catch-up
+  learner l(1, config, {});
+  l.on_peer_progress(2, 100);
+  l.tick();
+  ASSERT_EQ(sent<catch_up_request>(l.outbox().take()).size(), 1u);
+  for (slot_t s = 1; s <= 10; ++s) l.step(2, decision{s, value_of("v", 2, s)});
+  l.tick();  // decisions came during this tick: the answer may still be arriving
+  EXPECT_TRUE(sent<catch_up_request>(l.outbox().take()).empty());
+  l.tick();  // nothing more came: ask for the next chunk now
+  const auto again = sent<catch_up_request>(l.outbox().take());
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].second.from_slot, 11u);
+}
+
 TEST(Learner, AnswersCatchUpFromItsDecidedBatchesBounded) {
   learner_config config;
   config.max_catch_up_slots = 2;
