@@ -20,6 +20,7 @@ class child_process {
   void kill_hard();  // SIGKILL, as a crash
   void stop();       // SIGTERM, then wait
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
 
  private:
   void reap();

@@ -59,5 +59,7 @@ int run_tail(const arguments& args);
 int run_status(const arguments& args);
 int run_demo(const arguments& args);
 int run_chat(const arguments& args);
+int run_bench(const arguments& args);
+int run_bench_echo(const arguments& args);
 
 }  // namespace synod::cli

@@ -80,6 +80,15 @@ void local_group::kill(node_id id) {
   handles_.at(id - 1).reset();
 }
 
+std::uint64_t local_group::resident_kib(node_id id) const {
+  const auto& c = children_.at(id - 1);
+  if (!c) return 0;
+  std::ifstream in("/proc/" + std::to_string(c->pid()) + "/status");
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
+  return 0;
+}
+
 std::optional<status_reply> local_group::status(node_id id,
                                                 std::chrono::milliseconds timeout) const {
   const auto& h = handles_.at(id - 1);

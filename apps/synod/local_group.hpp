@@ -32,6 +32,8 @@ class local_group {
   void start_all();
   void kill(node_id id);  // kill -9: a crash
   bool alive(node_id id) const { return children_.at(id - 1) != nullptr; }
+  // The member's resident memory in KiB (0 if it is not running).
+  std::uint64_t resident_kib(node_id id) const;
 
   const node_config& config() const { return config_; }
   const std::string& directory() const { return dir_; }

@@ -21,6 +21,10 @@ commands:
   demo       a local group, its leader crashed: synod demo [--nodes N] [--duration S]
                                       [--size B] [--port P] [--storage sqlite|memory] [--keep]
   chat       a group chat:          synod chat --config FILE --id N --name NAME [--history]
+  bench      measure a local group: synod bench [--nodes N] [--storage S] [--size B]
+                                      [--load saturation|single] [--from all|one]
+                                      [--duration-ms T] [--kill-leader-at-ms T]
+                                      [--what group|fsync|rtt]   (JSON on stdout)
   status     every member's view:   synod status --config FILE [--json] [--timeout-ms T]
 )";
 
@@ -53,6 +57,14 @@ int main(int argc, char** argv) {
     if (command == "chat") {
       arguments args(argc, argv, 2, {"history", "verbose"});
       return run_chat(args);
+    }
+    if (command == "bench") {
+      arguments args(argc, argv, 2, {"verbose"});
+      return run_bench(args);
+    }
+    if (command == "bench-echo") {  // the far end of `synod bench --what rtt`
+      arguments args(argc, argv, 2, {});
+      return run_bench_echo(args);
     }
     if (command == "status") {
       arguments args(argc, argv, 2, {"json", "verbose"});

@@ -1,5 +1,7 @@
 #include "apps/synod/pump.hpp"
 
+#include <map>
+
 #include "messaging/caf_types.hpp"
 
 namespace synod::cli {
@@ -10,6 +12,8 @@ using resume_atom = caf::atom_constant<caf::atom("resume")>;
 
 struct pump_state {
   std::uint64_t next = 0;
+  std::uint64_t next_tag = 0;
+  std::map<std::uint64_t, std::chrono::steady_clock::time_point> sent_at;  // by request tag
   std::size_t in_flight = 0;
   bool stopping = false;
   static inline const char* name = "synod.pump";
@@ -25,6 +29,8 @@ caf::behavior pump(caf::stateful_actor<pump_state>* self, caf::actor member, pum
   auto send_one = [=] {
     auto& s = self->state;
     broadcast_request r;
+    r.tag = s.next_tag++;
+    s.sent_at.emplace(r.tag, std::chrono::steady_clock::now());
     for (std::size_t i = 0; i < o.batch; ++i) {
       std::string p = o.prefix + "-" + std::to_string(s.next++);
       if (p.size() < o.size) p.resize(o.size, '.');
@@ -43,10 +49,19 @@ caf::behavior pump(caf::stateful_actor<pump_state>* self, caf::actor member, pum
       [=](const broadcast_reply& r) {
         auto& s = self->state;
         --s.in_flight;
-        if (r.error.empty())
+        auto sent = s.sent_at.find(r.tag);
+        if (r.error.empty()) {
           counters->delivered += r.ids.size();
-        else
+          if (counters->recording && sent != s.sent_at.end()) {
+            const auto us = std::chrono::duration<float, std::micro>(
+                std::chrono::steady_clock::now() - sent->second);
+            std::lock_guard<std::mutex> lock(counters->latency_mutex);
+            counters->latencies_us.push_back(us.count());
+          }
+        } else {
           ++counters->refused;
+        }
+        if (sent != s.sent_at.end()) s.sent_at.erase(sent);
         if (s.stopping) return finish_if_idle();
         if (r.error.empty())
           send_one();

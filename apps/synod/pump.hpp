@@ -6,7 +6,9 @@
 #include <atomic>
 #include <caf/all.hpp>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace synod::cli {
 
@@ -22,6 +24,11 @@ struct pump_counters {
   std::atomic<std::uint64_t> delivered{0};  // messages confirmed delivered at the member
   std::atomic<std::uint64_t> refused{0};    // requests refused as busy
   std::atomic<bool> done{false};            // stopped, or lost its member
+
+  // Latencies from request to reply (delivery at the member), in microseconds, while recording.
+  std::atomic<bool> recording{false};
+  std::mutex latency_mutex;
+  std::vector<float> latencies_us;
 };
 
 using stop_atom = caf::atom_constant<caf::atom("stop")>;

@@ -194,6 +194,9 @@ def scenario_kill_leader(g, count=30000):
     time.sleep(0.7)
     killed_at = time.time()
     g.kill(leader)
+    # Load that surely outlives the crash, whatever the machine's speed: the failover is
+    # measured on deliveries after it.
+    late = g.broadcast(followers[0], 2000, "late")
     time.sleep(1.5)
     failover = clock.failover_after(killed_at, window=1.5)
     print(f"failover: leader {leader} killed -> deliveries resumed at node {followers[0]} after "
@@ -206,6 +209,8 @@ def scenario_kill_leader(g, count=30000):
             continue
         finish(p, f"broadcaster at node {i}")
         acknowledged[f"a{i}"] = count
+    finish(late, f"broadcaster at node {followers[0]} started after the crash")
+    acknowledged["late"] = 2000
     # Now a follower dies under load and comes back.
     victim = followers[-1]
     survivors = [i for i in range(1, g.size + 1) if i != victim]
