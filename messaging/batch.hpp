@@ -36,6 +36,11 @@ struct batch {
   std::vector<client_message> messages;
 
   bool is_noop() const { return messages.empty(); }
+  std::size_t payload_bytes() const {
+    std::size_t n = 0;
+    for (const auto& m : messages) n += m.payload.size();
+    return n;
+  }
   friend bool operator==(const batch& a, const batch& b) { return a.messages == b.messages; }
   friend bool operator!=(const batch& a, const batch& b) { return !(a == b); }
 };

@@ -7,4 +7,16 @@ void memory_storage::commit(const std::vector<durable_record>& records) {
   ++commits_;
 }
 
+std::vector<std::pair<slot_t, batch>> memory_storage::read_delivered(slot_t from,
+                                                                     std::size_t max_bytes) const {
+  std::vector<std::pair<slot_t, batch>> page;
+  std::size_t bytes = 0;
+  for (auto it = image_.delivered.lower_bound(from);
+       it != image_.delivered.end() && (page.empty() || bytes < max_bytes); ++it) {
+    bytes += it->second.payload_bytes();
+    page.emplace_back(it->first, it->second);
+  }
+  return page;
+}
+
 }  // namespace synod

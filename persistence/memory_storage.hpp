@@ -10,6 +10,8 @@ class memory_storage final : public stable_storage {
  public:
   void commit(const std::vector<durable_record>& records) override;
   recovered_state recover() const override { return image_; }
+  std::vector<std::pair<slot_t, batch>> read_delivered(slot_t from,
+                                                       std::size_t max_bytes) const override;
 
   std::size_t commits() const { return commits_; }
 

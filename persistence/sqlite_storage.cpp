@@ -87,6 +87,7 @@ struct sqlite_storage::impl {
   int lock_fd = -1;
   sqlite3* db = nullptr;
   std::unique_ptr<statement> begin, end, rollback, scalar, accept, deliver;
+  std::unique_ptr<statement> read_page;  // prepared on first use
 
   ~impl() {
     begin.reset();
@@ -224,6 +225,16 @@ struct sqlite_storage::impl {
     deliver = prepare("INSERT OR REPLACE INTO delivered (slot, value) VALUES (?1, ?2)", what);
   }
 
+  // SQLite checks its b-trees, not the bytes of a value: the codec's CRC-32 does.
+  batch decode_column(const std::string& table, slot_t slot, sqlite3_stmt* row, int column) const {
+    try {
+      return decode_batch(column_blob(row, column));
+    } catch (const std::exception& e) {
+      fail("corrupted " + table + " value at slot " + std::to_string(slot) + " (" + e.what() +
+           ")");
+    }
+  }
+
   int write(const durable_record& record) {
     const auto set_scalar = [&](const char* name, std::uint64_t counter, node_id n) {
       return scalar->bind(1, name, false).bind(2, as_int(counter)).bind(3, n).run();
@@ -300,14 +311,8 @@ recovered_state sqlite_storage::recover() const {
     }
     if (rc != SQLITE_DONE) d.fail_sqlite("cannot read state");
   }
-  // SQLite checks its b-trees, not the bytes of a value: the codec's CRC-32 does.
   const auto decode_at = [&](const std::string& table, slot_t slot, sqlite3_stmt* row, int column) {
-    try {
-      return decode_batch(column_blob(row, column));
-    } catch (const std::exception& e) {
-      d.fail("corrupted " + table + " value at slot " + std::to_string(slot) + " (" + e.what() +
-             ")");
-    }
+    return d.decode_column(table, slot, row, column);
   };
   {
     auto stmt =
@@ -340,6 +345,26 @@ recovered_state sqlite_storage::recover() const {
       d.path, state.promised.counter, state.promised.node, state.accepted.size(),
       state.delivered_up_to(), state.round_counter, state.incarnation);
   return state;
+}
+
+std::vector<std::pair<slot_t, batch>> sqlite_storage::read_delivered(slot_t from,
+                                                                     std::size_t max_bytes) const {
+  auto& d = *impl_;
+  if (!d.read_page)
+    d.read_page = d.prepare("SELECT slot, value FROM delivered WHERE slot >= ?1 ORDER BY slot",
+                            "cannot read delivered batches");
+  statement& s = *d.read_page;
+  s.bind(1, as_int(from));
+  std::vector<std::pair<slot_t, batch>> page;
+  std::size_t bytes = 0;
+  int rc;
+  while ((page.empty() || bytes < max_bytes) && (rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+    const slot_t slot = as_uint(sqlite3_column_int64(s.get(), 0));
+    page.emplace_back(slot, d.decode_column("delivered", slot, s.get(), 1));
+    bytes += page.back().second.payload_bytes();
+  }
+  sqlite3_reset(s.get());
+  return page;
 }
 
 }  // namespace synod

@@ -30,6 +30,8 @@ class sqlite_storage final : public stable_storage {
   // then nothing of this commit is durable: the caller must not send what depended on it.
   void commit(const std::vector<durable_record>& records) override;
   recovered_state recover() const override;
+  std::vector<std::pair<slot_t, batch>> read_delivered(slot_t from,
+                                                       std::size_t max_bytes) const override;
 
   static constexpr int schema_version = 1;
 

@@ -2,6 +2,7 @@
 // shells commit everything one mailbox drain produced before sending any reply that depends on it.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "persistence/records.hpp"
@@ -17,6 +18,11 @@ class stable_storage {
 
   // The state as of the last completed commit.
   virtual recovered_state recover() const = 0;
+
+  // Delivered batches from `from` on, in slot order, until about `max_bytes` of payload (at least
+  // one batch if there is any): what a learner no longer keeps in memory, for catch-up and replays.
+  virtual std::vector<std::pair<slot_t, batch>> read_delivered(slot_t from,
+                                                               std::size_t max_bytes) const = 0;
 };
 
 }  // namespace synod

@@ -1,15 +1,28 @@
 #include "actors/acceptor/acceptor.hpp"
 
+#include <algorithm>
+
 namespace synod {
 
 acceptor::acceptor(const recovered_state& recovered)
     : promised_(recovered.promised), accepted_(recovered.accepted) {}
+
+void acceptor::forget_up_to(slot_t slot) {
+  if (slot <= forgotten_up_to_) return;
+  forgotten_up_to_ = slot;
+  accepted_.erase(accepted_.begin(), accepted_.upper_bound(slot));
+}
 
 void acceptor::step(node_id from, const read_request& m) {
   // Nack only a strictly lower round. Rounds are never reused (the leader's counter is durable),
   // so an equal round is a retransmitted READ of the same leader and must be acked again.
   if (m.round < promised_) {
     outbox_.messages.push_back({from, read_nack{m.round, promised_}});
+    return;
+  }
+  // A leader behind the forgotten prefix: refused, without a promise, until it caught up.
+  if (m.from_slot <= forgotten_up_to_) {
+    outbox_.messages.push_back({from, read_nack{m.round, m.round}});
     return;
   }
   if (m.round > promised_) {
@@ -23,6 +36,10 @@ void acceptor::step(node_id from, const read_request& m) {
 }
 
 void acceptor::step(node_id from, const write_request& m) {
+  if (m.slot <= forgotten_up_to_) {  // decided and delivered here long ago
+    outbox_.messages.push_back({from, write_nack{m.round, m.slot, std::max(promised_, m.round)}});
+    return;
+  }
   if (m.round < promised_) {
     outbox_.messages.push_back({from, write_nack{m.round, m.slot, promised_}});
     return;

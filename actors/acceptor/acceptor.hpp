@@ -17,6 +17,14 @@ class acceptor {
   // WRITE(k, slot, v): accept v for the slot unless a higher round was promised.
   void step(node_id from, const write_request& m);
 
+  // Drops from memory what was accepted for the slots up to `slot` (the disk keeps it); the
+  // caller passes only slots its member has delivered. A READ from a leader that has not
+  // delivered them yet (from_slot <= slot) is refused from then on, like one of a lower round,
+  // until that leader has caught up: so no phase 1 ever misses a forgotten value, and memory
+  // stays bounded however long the log grows.
+  void forget_up_to(slot_t slot);
+  slot_t forgotten_up_to() const { return forgotten_up_to_; }
+
   effects& outbox() { return outbox_; }
 
   round_t promised() const { return promised_; }
@@ -28,6 +36,7 @@ class acceptor {
   // "promised_ > k" here.
   round_t promised_;
   std::map<slot_t, accepted_value> accepted_;  // per slot: write_i and v_i
+  slot_t forgotten_up_to_ = 0;
   effects outbox_;
 };
 

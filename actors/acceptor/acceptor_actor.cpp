@@ -17,6 +17,7 @@ caf::behavior acceptor_actor(caf::stateful_actor<acceptor_state>* self, recovere
                 m.body);
             self->state.pipe.schedule(self);
           },
+          [=](const forget_up_to& f) { self->state.core->forget_up_to(f.slot); },
       }
           .or_else(standard_handlers(self)));
 }

@@ -9,19 +9,12 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
   // Recovery: Received <- TO_delivered; nextBatch follows the last delivered slot.
   for (const auto& [slot, value] : recovered.delivered) {
     if (slot != next_slot_) break;  // deliveries are consecutive; anything else is not ours
-    delivery d{slot, {}};
+    batch seen;
     for (const auto& m : value.messages)
-      if (delivered_.insert(m.id)) d.messages.push_back(m);
-    recovered_deliveries_.push_back(std::move(d));
-    decided_.emplace(slot, value);
+      if (delivered_.insert(m.id)) seen.messages.push_back(m);
+    decided_.emplace(slot, std::move(seen));
     ++next_slot_;
   }
-}
-
-std::vector<delivery> learner::take_recovered_deliveries() {
-  std::vector<delivery> out;
-  out.swap(recovered_deliveries_);
-  return out;
 }
 
 void learner::step(node_id from, const decision& m) {
@@ -42,24 +35,31 @@ void learner::step(node_id from, const decision& m) {
 }
 
 void learner::deliver(slot_t slot, const batch& value) {
-  delivery d{slot, {}};
+  batch seen;  // a message decided again in a later slot is delivered at its first slot only
   for (const auto& m : value.messages)
-    if (delivered_.insert(m.id)) d.messages.push_back(m);
+    if (delivered_.insert(m.id)) seen.messages.push_back(m);
   // Forced log at delivery: a restarted node neither repeats nor skips a batch.
-  outbox_.durable.push_back(delivery_record{slot, value});
-  outbox_.deliveries.push_back(std::move(d));
-  decided_.emplace(slot, value);
+  outbox_.durable.push_back(delivery_record{slot, seen});
+  outbox_.deliveries.push_back(delivery{slot, seen.messages});
+  decided_.emplace(slot, std::move(seen));
   next_slot_ = slot + 1;
 }
 
+void learner::forget_up_to(slot_t slot) {
+  slot = std::min(slot, delivered_up_to());
+  if (slot <= forgotten_up_to_) return;
+  forgotten_up_to_ = slot;
+  decided_.erase(decided_.begin(), decided_.upper_bound(slot));
+}
+
 void learner::step(node_id from, const catch_up_request& m) {
-  if (from == self_) return;
+  if (from == self_ || m.from_slot <= forgotten_up_to_) return;
   auto it = decided_.lower_bound(m.from_slot);
   std::size_t bytes = 0;
   for (std::size_t sent = 0; it != decided_.end() && sent < config_.max_catch_up_slots &&
                              bytes < config_.max_catch_up_bytes;
        ++it, ++sent) {
-    for (const auto& msg : it->second.messages) bytes += msg.payload.size();
+    bytes += it->second.payload_bytes();
     outbox_.messages.push_back({from, decision{it->first, it->second}});
   }
 }

@@ -1,6 +1,7 @@
 // The learner core: collects decisions, delivers batches strictly in slot order, each client
 // message at most once per node (across restarts too), and catches up from peers when it lags.
-// Its delivered position and decided batches are durable before a batch is handed on. Pure.
+// Its delivered position and the delivered batches (duplicates of earlier slots removed: what
+// the application saw) are durable before a batch is handed on. Pure.
 #pragma once
 
 #include <map>
@@ -27,9 +28,14 @@ class learner {
   void tick();
 
   effects& outbox() { return outbox_; }
-  // What was delivered before this start, as the application saw it (duplicates removed), for
-  // replays to subscribers. Not to be delivered again.
-  std::vector<delivery> take_recovered_deliveries();
+  // The delivered batches still in memory (after forgotten_up_to()), as the application saw
+  // them: duplicates of earlier slots removed. Also what catch-up answers carry.
+  const std::map<slot_t, batch>& delivered() const { return decided_; }
+
+  // Drops the decided batches up to `slot` from memory (they are on disk): catch-up requests
+  // from below that are the shell's to answer from storage, and ignored here.
+  void forget_up_to(slot_t slot);
+  slot_t forgotten_up_to() const { return forgotten_up_to_; }
 
   slot_t delivered_up_to() const { return next_slot_ - 1; }
   slot_t decided_up_to() const {
@@ -46,10 +52,10 @@ class learner {
   effects outbox_;
 
   slot_t next_slot_ = 1;             // nextBatch: the next slot to deliver
-  std::map<slot_t, batch> decided_;  // delivered slots' decided batches, for catching peers up
+  std::map<slot_t, batch> decided_;  // delivered slots' batches (deduplicated), for peers and replays
+  slot_t forgotten_up_to_ = 0;       // decided_ starts after this
   std::map<slot_t, batch> waiting_;  // AwaitingToBeDelivered: decided, ahead of next_slot_
   delivered_filter delivered_;
-  std::vector<delivery> recovered_deliveries_;
 
   node_id best_peer_ = 0;  // the peer known to be furthest ahead
   slot_t best_peer_progress_ = 0;

@@ -2,9 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
+#include "actors/node/member.hpp"
+
 namespace synod {
 
 namespace {
+
+using self_ptr = caf::stateful_actor<learner_state>*;
+
+// Batches read back from storage hold at most this much payload per page.
+constexpr std::size_t page_bytes = 4 << 20;
 
 void count_delivery(rate_meter& meter, const std::vector<client_message>& messages) {
   std::uint64_t bytes = 0;
@@ -12,30 +19,90 @@ void count_delivery(rate_meter& meter, const std::vector<client_message>& messag
   meter.add(messages.size(), bytes);
 }
 
+// The delivered batches from `from` to the last carried-out slot, from memory when it still
+// holds them, else one page from storage; `done` gets them (possibly none: the end).
+void read_delivered(self_ptr self, slot_t from,
+                    std::function<void(std::vector<std::pair<slot_t, batch>>)> done) {
+  auto& s = self->state;
+  if (from > s.core->forgotten_up_to()) {
+    std::vector<std::pair<slot_t, batch>> page;
+    std::size_t bytes = 0;
+    const auto& kept = s.core->delivered();
+    for (auto it = kept.lower_bound(from);
+         it != kept.end() && it->first <= s.carried_up_to && (page.empty() || bytes < page_bytes);
+         ++it) {
+      bytes += it->second.payload_bytes();
+      page.emplace_back(it->first, it->second);
+    }
+    done(std::move(page));
+    return;
+  }
+  self->request(s.peers.storage, caf::infinite, read_delivered_request{from, page_bytes})
+      .then([self, done](read_delivered_reply& r) {
+        // Committed but not carried out yet: not here, or a subscriber would get it twice.
+        auto& page = r.page;
+        while (!page.empty() && page.back().first > self->state.carried_up_to) page.pop_back();
+        done(std::move(page));
+      });
+}
+
+// Replays to a new subscriber, a page at a time, until it reaches what memory holds; then it
+// follows live. Each page is sent once the previous one is read, so a long log never sits in
+// one mailbox.
+void replay(self_ptr self, node_id id, caf::actor subscriber, slot_t from) {
+  auto& s = self->state;
+  if (from > s.core->forgotten_up_to() || from > s.carried_up_to) {
+    for (auto it = s.core->delivered().lower_bound(from);
+         it != s.core->delivered().end() && it->first <= s.carried_up_to; ++it)
+      self->send(subscriber, delivered_batch{id, it->first, it->second.messages});
+    s.subscribers.push_back(subscriber);
+    return;
+  }
+  read_delivered(self, from, [=](std::vector<std::pair<slot_t, batch>> page) {
+    slot_t next = from;
+    for (auto& [slot, b] : page) {
+      self->send(subscriber, delivered_batch{id, slot, std::move(b.messages)});
+      next = slot + 1;
+    }
+    if (page.empty()) next = self->state.core->forgotten_up_to() + 1;  // storage ends here
+    replay(self, id, subscriber, next);
+  });
+}
+
+// Forgets what is beyond the memory window, here and in the acceptor.
+void forget_old(self_ptr self) {
+  auto& s = self->state;
+  const slot_t floor = memory_floor(s.carried_up_to, s.memory_slots);
+  if (floor <= s.core->forgotten_up_to()) return;
+  s.core->forget_up_to(floor);
+  self->send(s.peers.acceptor, forget_up_to{floor});
+}
+
 }  // namespace
 
 caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id,
-                            learner_config config, recovered_state recovered,
+                            learner_config config, slot_t memory_slots, recovered_state recovered,
                             std::chrono::milliseconds tick) {
   auto& st = self->state;
   st.core.emplace(id, config, recovered);
-  for (auto& d : st.core->take_recovered_deliveries()) {
-    count_delivery(st.deliveries, d.messages);
-    st.history[d.slot] = std::move(d.messages);
-  }
+  st.memory_slots = memory_slots;
+  st.carried_up_to = st.core->delivered_up_to();
+  for (const auto& [slot, b] : st.core->delivered()) count_delivery(st.deliveries, b.messages);
   st.pipe.set_carry_out([self, id](effects& e) {
     auto& s = self->state;
     s.send_messages(self, e);
     for (auto& d : e.deliveries) {
       count_delivery(s.deliveries, d.messages);
-      s.history[d.slot] = d.messages;
+      s.carried_up_to = d.slot;
       const delivered_batch out{id, d.slot, d.messages};
       for (const auto& sub : s.subscribers) self->send(sub, out);
       self->send(s.peers.leader, delivered{d});
       self->send(s.peers.front, delivered{std::move(d)});
     }
-    if (!e.deliveries.empty())
-      self->send(s.peers.detector, local_progress{s.core->delivered_up_to()});
+    if (!e.deliveries.empty()) {
+      self->send(s.peers.detector, local_progress{s.carried_up_to});
+      forget_old(self);
+    }
   });
   self->delayed_send(self, tick, tick_atom::value);
   self->set_down_handler([self](const caf::down_msg& dm) {
@@ -48,12 +115,25 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
       self,
       caf::message_handler{
           [=](incoming& m) {
-            std::visit(
-                overloaded{[&](const decision& x) { self->state.core->step(m.from, x); },
-                           [&](const catch_up_request& x) { self->state.core->step(m.from, x); },
-                           [](const auto&) {}},
-                m.body);
-            self->state.pipe.schedule(self);
+            auto& s = self->state;
+            if (const auto* x = std::get_if<catch_up_request>(&m.body);
+                x && x->from_slot <= s.core->forgotten_up_to()) {
+              // Older than memory: answer from storage, straight to the transport (what is
+              // read back is durable already).
+              const node_id peer = m.from;
+              read_delivered(self, x->from_slot, [=](std::vector<std::pair<slot_t, batch>> page) {
+                outgoing_batch out;
+                for (auto& [slot, b] : page) out.messages.push_back({peer, decision{slot, b}});
+                if (!out.messages.empty())
+                  self->send(self->state.peers.transport, std::move(out));
+              });
+              return;
+            }
+            std::visit(overloaded{[&](const decision& x) { s.core->step(m.from, x); },
+                                  [&](const catch_up_request& x) { s.core->step(m.from, x); },
+                                  [](const auto&) {}},
+                       m.body);
+            s.pipe.schedule(self);
           },
           [=](peer_progress& p) {
             self->state.core->on_peer_progress(p.peer, p.delivered_up_to);
@@ -71,7 +151,7 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
             auto& s = self->state;
             auto& r = q.partial;
             r.decided_up_to = s.core->decided_up_to();
-            r.delivered_up_to = s.core->delivered_up_to();
+            r.delivered_up_to = s.carried_up_to;
             r.delivered_messages = s.deliveries.messages();
             r.delivered_bytes = s.deliveries.bytes();
             r.messages_per_second = s.deliveries.messages_per_second();
@@ -81,40 +161,41 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
                 l.peer_delivered_up_to = it->second;
             return std::move(r);
           },
-          [=](const history_request& r) -> history_reply {
-            const auto& s = self->state;
-            history_reply page;
-            std::uint64_t bytes = 0;
-            for (auto it = s.history.lower_bound(r.from_slot);
-                 it != s.history.end() && (page.batches.empty() || bytes < r.max_bytes); ++it) {
-              for (const auto& m : it->second) bytes += m.payload.size();
-              page.batches.push_back(delivered_batch{id, it->first, it->second});
-            }
-            page.delivered_up_to = s.history.empty() ? 0 : s.history.rbegin()->first;
-            return page;
+          [=](const history_request& r) {
+            auto promise = self->make_response_promise<history_reply>();
+            const std::uint64_t max_bytes = std::max<std::uint64_t>(r.max_bytes, 1);
+            read_delivered(self, std::max<slot_t>(r.from_slot, 1),
+                           [=](std::vector<std::pair<slot_t, batch>> page) mutable {
+                             history_reply h;
+                             std::uint64_t bytes = 0;
+                             for (auto& [slot, b] : page) {
+                               if (!h.batches.empty() && bytes >= max_bytes) break;
+                               bytes += b.payload_bytes();
+                               h.batches.push_back(delivered_batch{id, slot, std::move(b.messages)});
+                             }
+                             h.delivered_up_to = self->state.carried_up_to;
+                             promise.deliver(std::move(h));
+                           });
+            return promise;
           },
-          // The subscriber is the sender; it gets the replay now and every later batch as it comes.
+          // The subscriber is the sender; it gets the replay, then every later batch as it comes.
           [=](const subscribe_request& r) -> subscribe_reply {
             auto subscriber = caf::actor_cast<caf::actor>(self->current_sender());
             auto& s = self->state;
-            // Deliveries waiting for a commit are not in history yet; they reach the subscriber
-            // live, after this replay.
-            const slot_t up_to = s.history.empty() ? 0 : s.history.rbegin()->first;
-            if (r.from_slot > 0)
-              for (auto it = s.history.lower_bound(r.from_slot); it != s.history.end(); ++it)
-                self->send(subscriber, delivered_batch{id, it->first, it->second});
+            const slot_t up_to = s.carried_up_to;
             if (subscriber) {
-              s.subscribers.push_back(subscriber);
               self->monitor(subscriber);
+              if (r.from_slot > 0)
+                replay(self, id, subscriber, r.from_slot);
+              else
+                s.subscribers.push_back(subscriber);
             }
             spdlog::debug("node {}: subscriber from slot {}", id, r.from_slot);
             return subscribe_reply{up_to};
           },
       }
           .or_else(standard_handlers(self)),
-      [self] {
-        self->send(self->state.peers.detector, local_progress{self->state.core->delivered_up_to()});
-      });
+      [self] { self->send(self->state.peers.detector, local_progress{self->state.carried_up_to}); });
 }
 
 }  // namespace synod

@@ -47,6 +47,21 @@ struct local_progress {
   slot_t delivered_up_to = 0;
 };
 
+// Reads delivered batches back from storage (learner -> storage actor).
+struct read_delivered_request {
+  slot_t from = 1;
+  std::size_t max_bytes = 0;
+};
+
+struct read_delivered_reply {
+  std::vector<std::pair<slot_t, batch>> page;
+};
+
+// The member keeps only recent slots in memory: the acceptor may forget up to here.
+struct forget_up_to {
+  slot_t slot = 0;
+};
+
 // A status_reply with the transport's part filled in, for the learner to complete.
 struct status_query {
   status_reply partial;
@@ -68,3 +83,6 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::peer_progress)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::local_progress)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::wiring)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::status_query)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::read_delivered_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::read_delivered_reply)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::forget_up_to)

@@ -7,6 +7,7 @@ namespace synod {
 member::member(node_id self, group_view group, member_config config,
                const recovered_state& recovered)
     : self_(self),
+      config_(config),
       acceptor_(recovered),
       leader_(self, group, config.leader, recovered),
       learner_(self, config.learner, recovered),
@@ -25,7 +26,12 @@ void member::receive(node_id from, const wire_message& m) {
                  [&](const write_nack& x) { leader_.step(from, x); },
                  [&](const forward& x) { leader_.step(from, x); },
                  [&](const decision& x) { learner_.step(from, x); },
-                 [&](const catch_up_request& x) { learner_.step(from, x); },
+                 [&](const catch_up_request& x) {
+                   if (x.from_slot <= learner_.forgotten_up_to())
+                     catch_up_from_archive(from, x);
+                   else
+                     learner_.step(from, x);
+                 },
                  [&](const heartbeat& x) {
                    detector_.step(from, x);
                    learner_.on_peer_progress(from, x.delivered_up_to);
@@ -49,11 +55,23 @@ std::optional<message_id> member::broadcast(std::string payload) {
   return id;
 }
 
+void member::catch_up_from_archive(node_id from, const catch_up_request& m) {
+  if (!archive_ || from == self_) return;
+  const auto page = archive_->read_delivered(m.from_slot, config_.learner.max_catch_up_bytes);
+  for (std::size_t i = 0; i < page.size() && i < config_.learner.max_catch_up_slots; ++i)
+    pending_.messages.push_back({from, decision{page[i].first, page[i].second}});
+}
+
 void member::after_step() {
   // What the learner delivered, the leader need not propose and the front need not resend.
   for (const auto& d : learner_.outbox().deliveries) {
     leader_.on_delivery(d);
     front_.on_delivery(d);
+  }
+  if (archive_) {
+    const slot_t floor = memory_floor(learner_.delivered_up_to(), config_.memory_slots);
+    acceptor_.forget_up_to(floor);
+    learner_.forget_up_to(floor);
   }
   const node_id elected = detector_.leader();
   if (elected != elected_) {

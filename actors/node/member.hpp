@@ -12,6 +12,7 @@
 #include "actors/failure_detector/failure_detector.hpp"
 #include "actors/leader/leader.hpp"
 #include "actors/learner/learner.hpp"
+#include "persistence/stable_storage.hpp"
 
 namespace synod {
 
@@ -20,11 +21,23 @@ struct member_config {
   learner_config learner;
   failure_detector_config failure_detector;
   broadcast_config broadcast;
+  // Delivered slots whose batches stay in memory (the acceptor's and the learner's); older ones
+  // are read back from stable storage when a peer needs them. Memory stays bounded.
+  slot_t memory_slots = 256;
 };
+
+// The slot up to which a member that delivered up to `delivered` keeps nothing in memory.
+inline slot_t memory_floor(slot_t delivered, slot_t memory_slots) {
+  return delivered > memory_slots ? delivered - memory_slots : 0;
+}
 
 class member {
  public:
   member(node_id self, group_view group, member_config config, const recovered_state& recovered);
+
+  // Where forgotten batches are read back from to catch peers up. Without one, nothing is
+  // forgotten.
+  void use_archive(const stable_storage& archive) { archive_ = &archive; }
 
   void receive(node_id from, const wire_message& m);
   void tick();
@@ -45,7 +58,11 @@ class member {
  private:
   void after_step();
 
+  void catch_up_from_archive(node_id from, const catch_up_request& m);
+
   node_id self_;
+  member_config config_;
+  const stable_storage* archive_ = nullptr;
   class acceptor acceptor_;
   class leader leader_;
   class learner learner_;

@@ -41,7 +41,8 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
   w.storage = system.spawn<caf::detached>(storage_actor, storage);
   w.acceptor = system.spawn(acceptor_actor, recovered);
   w.leader = system.spawn(leader_actor, config.id, config.view(), cores.leader, recovered, tick);
-  w.learner = system.spawn(learner_actor, config.id, cores.learner, recovered, tick);
+  w.learner =
+      system.spawn(learner_actor, config.id, cores.learner, cores.memory_slots, recovered, tick);
   w.detector =
       system.spawn(failure_detector_actor, config.id, config.view(), cores.failure_detector, tick);
   w.front = system.spawn(front_actor, config.id, cores.broadcast, recovered, tick);

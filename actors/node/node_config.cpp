@@ -173,6 +173,8 @@ node_config load_node_config(const std::string& path, node_id id) {
        [&](auto& v, auto& w) { p.leader.max_batch_bytes = positive(integer_of(v, w), w); }},
       {"max-undelivered",
        [&](auto& v, auto& w) { p.broadcast.max_undelivered = positive(integer_of(v, w), w); }},
+      {"memory-slots",
+       [&](auto& v, auto& w) { c.protocol.memory_slots = positive(integer_of(v, w), w); }},
       {"link-bytes-in-flight",
        [&](auto& v, auto& w) { c.link.max_unacked_bytes = positive(integer_of(v, w), w); }},
       {"faults.loss", [&](auto& v, auto& w) { c.faults.loss = share(real_of(v, w), w); }},

@@ -24,6 +24,9 @@ caf::behavior storage_actor(caf::event_based_actor* self, std::shared_ptr<stable
         for (auto& rec : r.records) records->push_back(std::move(rec));
         waiting->push_back({caf::actor_cast<caf::actor>(self->current_sender()), r.ticket});
       },
+      [=](const read_delivered_request& r) {
+        return read_delivered_reply{storage->read_delivered(r.from, r.max_bytes)};
+      },
       [=](flush_atom) {
         try {
           storage->commit(*records);

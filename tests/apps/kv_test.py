@@ -26,7 +26,9 @@ class Replicas:
         members = ", ".join(f'"{i}@127.0.0.1:{base + i - 1}"' for i in (1, 2, 3))
         self.config = os.path.join(workdir, "kv.ini")
         with open(self.config, "w") as f:
-            f.write(f'[synod]\ngroup="kv-test"\nmembers=[{members}]\ndata-dir="{workdir}/data"\n')
+            # Few slots in memory: the restarted replica's replay and catch-up read the database.
+            f.write(f'[synod]\ngroup="kv-test"\nmembers=[{members}]\ndata-dir="{workdir}/data"\n'
+                    'memory-slots=8\n')
         self.procs = {}
 
     def start(self, i):

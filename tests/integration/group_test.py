@@ -287,7 +287,7 @@ def scenario_status(g):
 
 SCENARIOS = {
     "status": (scenario_status, 3, ""),
-    "kill-leader": (scenario_kill_leader, 3, ""),
+    "kill-leader": (scenario_kill_leader, 3, "memory-slots=16\n"),  # catch-up from the database
     "kill-leader-5": (lambda g: scenario_kill_leader(g, 10000), 5, ""),
     "lossy-5": (scenario_lossy, 5, "[synod.faults]\nloss=0.2\ndup=0.1\n"),
     "lossy-link": (scenario_lossy, 3, '[synod.faults]\nlinks=["1-2"]\nloss=0.3\ndup=0.2\n'),

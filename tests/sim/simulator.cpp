@@ -191,6 +191,7 @@ class world {
     if (config_.bug == planted_bug::leader_reuses_round && state.round_counter > 0)
       --state.round_counter;  // as if the counter were logged after the round was used
     n.live.emplace(n.id, group_, config_.member, state);
+    n.live->use_archive(n.disk);
     if (config_.trace) std::cout << now_ << " start " << n.id << "\n";
     flush(n);
   }

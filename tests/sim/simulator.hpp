@@ -37,7 +37,12 @@ struct sim_config {
   std::uint64_t settle_ticks = 3000;  // at most this many ticks for the run to settle afterwards
   double broadcast_rate = 0.3;        // per member and tick, chance of a TO-Broadcast
   planted_bug bug = planted_bug::none;
-  member_config member;
+  // Few slots in memory, so that forgetting and catching up from storage happen in every run.
+  member_config member = [] {
+    member_config m;
+    m.memory_slots = 4;
+    return m;
+  }();
   bool trace = false;  // print every event
 };
 

@@ -145,6 +145,38 @@ TEST(Acceptor, ReadAckCarriesEverySlotFromTheGivenOne) {
   EXPECT_EQ(acks[0].second.accepted[2].slot, 5u);
 }
 
+TEST(Acceptor, AReadThatWouldNeedAForgottenSlotIsRefusedWithoutAPromise) {
+  acceptor a{recovered_state{}};
+  for (slot_t s = 1; s <= 5; ++s) a.step(1, write_request{r(1, 1), s, value_of("v", 1, s)});
+  a.outbox().take();
+  a.forget_up_to(3);
+  EXPECT_EQ(a.accepted().size(), 2u);  // slots 4 and 5 are still in memory
+  a.step(2, read_request{r(2, 2), 3});  // a leader that has not delivered slot 3
+  auto e = a.outbox().take();
+  EXPECT_TRUE(e.durable.empty());  // no promise: the leader must catch up, not win
+  const auto nacks = sent<read_nack>(e);
+  ASSERT_EQ(nacks.size(), 1u);
+  EXPECT_EQ(nacks[0].second.promised, r(2, 2));
+  EXPECT_EQ(a.promised(), r(1, 1));
+  a.step(2, read_request{r(3, 2), 4});  // caught up: served, with what is left
+  const auto acks = sent<read_ack>(a.outbox().take());
+  ASSERT_EQ(acks.size(), 1u);
+  ASSERT_EQ(acks[0].second.accepted.size(), 2u);
+  EXPECT_EQ(acks[0].second.accepted[0].slot, 4u);
+}
+
+TEST(Acceptor, AWriteIntoTheForgottenPrefixIsNotAccepted) {
+  acceptor a{recovered_state{}};
+  a.step(1, write_request{r(1, 1), 1, value_of("v")});
+  a.outbox().take();
+  a.forget_up_to(1);
+  a.step(1, write_request{r(2, 1), 1, value_of("other")});
+  auto e = a.outbox().take();
+  EXPECT_TRUE(e.durable.empty());
+  EXPECT_EQ(sent<write_nack>(e).size(), 1u);
+  EXPECT_TRUE(a.accepted().empty());
+}
+
 TEST(Acceptor, RecoveredPromiseStillNacksLowerRounds) {
   recovered_state disk;
   disk.promised = r(9, 3);

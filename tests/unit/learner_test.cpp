@@ -68,11 +68,21 @@ TEST(Learner, ReportsWhatWasDeliveredBeforeTheRestartWithoutDeliveringItAgain) {
   disk.delivered[1] = value_of("a", 2, 1);
   disk.delivered[2] = value_of("a", 2, 1);  // decided twice, delivered once
   learner l(1, {}, disk);
-  const auto before = l.take_recovered_deliveries();
+  const auto& before = l.delivered();
   ASSERT_EQ(before.size(), 2u);
-  EXPECT_EQ(before[0].messages.size(), 1u);
-  EXPECT_TRUE(before[1].messages.empty());
+  EXPECT_EQ(before.at(1).messages.size(), 1u);
+  EXPECT_TRUE(before.at(2).messages.empty());
   EXPECT_TRUE(l.outbox().take().deliveries.empty());
+}
+
+TEST(Learner, LogsTheBatchAsDeliveredWithoutDuplicatesOfEarlierSlots) {
+  learner l(1, {}, {});
+  l.step(2, decision{1, value_of("a", 2, 1)});
+  l.step(2, decision{2, value_of("a", 2, 1)});  // proposed again after a leader change
+  const auto e = l.outbox().take();
+  ASSERT_EQ(e.durable.size(), 2u);
+  EXPECT_TRUE(std::get<delivery_record>(e.durable[1]).value.messages.empty());
+  EXPECT_EQ(l.delivered().at(1).messages.size(), 1u);
 }
 
 TEST(Learner, AsksAPeerThatIsAheadForTheMissingDecisions) {
@@ -139,6 +149,20 @@ TEST(Learner, CatchUpAnswersAreBoundedInBytesToo) {
   const auto answers = sent<decision>(l.outbox().take());
   ASSERT_EQ(answers.size(), 1u);
   EXPECT_EQ(answers[0].second.slot, 1u);
+}
+
+TEST(Learner, ForgetsOnlyDeliveredSlotsAndLeavesOlderCatchUpToTheShell) {
+  learner l(1, {}, {});
+  for (slot_t s = 1; s <= 4; ++s) l.step(2, decision{s, value_of("v", 2, s)});
+  l.outbox().take();
+  l.forget_up_to(10);  // beyond what was delivered: only up to slot 4
+  EXPECT_EQ(l.forgotten_up_to(), 4u);
+  l.step(3, catch_up_request{2});
+  EXPECT_TRUE(l.outbox().take().messages.empty());  // from storage, by the shell
+  l.step(2, decision{5, value_of("v", 2, 5)});
+  l.outbox().take();
+  l.step(3, catch_up_request{5});
+  EXPECT_EQ(sent<decision>(l.outbox().take()).size(), 1u);
 }
 
 TEST(Learner, QuietWhenUpToDate) {

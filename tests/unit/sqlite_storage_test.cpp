@@ -1,5 +1,7 @@
 #include "persistence/sqlite_storage.hpp"
 
+#include "persistence/memory_storage.hpp"
+
 #include <grp.h>
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -86,6 +88,26 @@ TEST_F(SqliteStorage, StoresLargeBatches) {
     s.commit({accept_record{1, {1, 1}, b}});
   }
   EXPECT_EQ(sqlite_storage(options()).recover().accepted.at(1).value, b);
+}
+
+TEST_F(SqliteStorage, ReadsDeliveredBatchesBackAPageAtATime) {
+  sqlite_storage s(options());
+  memory_storage m;
+  std::vector<durable_record> records;
+  for (slot_t slot = 1; slot <= 5; ++slot)
+    records.push_back(delivery_record{slot, value_of(std::string(100, 'x'), 2, slot)});
+  s.commit(records);
+  m.commit(records);
+  for (const stable_storage* storage : {static_cast<const stable_storage*>(&s),
+                                        static_cast<const stable_storage*>(&m)}) {
+    const auto page = storage->read_delivered(2, 250);  // stops once 250 bytes are in
+    ASSERT_EQ(page.size(), 3u);
+    EXPECT_EQ(page[0].first, 2u);
+    EXPECT_EQ(page[2].first, 4u);
+    EXPECT_EQ(page[2].second, value_of(std::string(100, 'x'), 2, 4));
+    EXPECT_EQ(storage->read_delivered(5, 1).size(), 1u);  // at least one batch
+    EXPECT_TRUE(storage->read_delivered(6, 1000).empty());
+  }
 }
 
 TEST_F(SqliteStorage, RefusesADatabaseAnotherNodeHolds) {
