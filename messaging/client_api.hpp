@@ -58,9 +58,9 @@ struct status_reply {
   node_id node = 0;
   std::string group;
   std::string storage;
-  node_id leader = 0;            // this node's Omega verdict
-  slot_t decided_up_to = 0;      // the highest slot known decided here
-  slot_t delivered_up_to = 0;    // every slot up to here is delivered here
+  node_id leader = 0;                    // this node's Omega verdict
+  slot_t decided_up_to = 0;              // the highest slot known decided here
+  slot_t delivered_up_to = 0;            // every slot up to here is delivered here
   std::uint64_t delivered_messages = 0;  // in this node's log (since the group began)
   std::uint64_t delivered_bytes = 0;
   double messages_per_second = 0;  // delivered, over the last second or so

@@ -230,8 +230,7 @@ struct sqlite_storage::impl {
     try {
       return decode_batch(column_blob(row, column));
     } catch (const std::exception& e) {
-      fail("corrupted " + table + " value at slot " + std::to_string(slot) + " (" + e.what() +
-           ")");
+      fail("corrupted " + table + " value at slot " + std::to_string(slot) + " (" + e.what() + ")");
     }
   }
 

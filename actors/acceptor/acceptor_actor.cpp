@@ -7,19 +7,18 @@ caf::behavior acceptor_actor(caf::stateful_actor<acceptor_state>* self, recovere
   st.core.emplace(recovered);
   st.pipe.set_carry_out([self](effects& e) { self->state.send_messages(self, e); });
   return wait_for_wiring(
-      self,
-      caf::message_handler{
-          [=](incoming& m) {
-            std::visit(
-                overloaded{[&](const read_request& x) { self->state.core->step(m.from, x); },
-                           [&](const write_request& x) { self->state.core->step(m.from, x); },
-                           [](const auto&) {}},
-                m.body);
-            self->state.pipe.schedule(self);
-          },
-          [=](const forget_up_to& f) { self->state.core->forget_up_to(f.slot); },
-      }
-          .or_else(standard_handlers(self)));
+      self, caf::message_handler{
+                [=](incoming& m) {
+                  std::visit(
+                      overloaded{[&](const read_request& x) { self->state.core->step(m.from, x); },
+                                 [&](const write_request& x) { self->state.core->step(m.from, x); },
+                                 [](const auto&) {}},
+                      m.body);
+                  self->state.pipe.schedule(self);
+                },
+                [=](const forget_up_to& f) { self->state.core->forget_up_to(f.slot); },
+            }
+                .or_else(standard_handlers(self)));
 }
 
 }  // namespace synod

@@ -80,7 +80,8 @@ void learner::tick() {
   // Ask at once the first time; again as soon as an answer has been taken in (it made progress
   // and no decision came since the last tick) while still behind; and again after a few ticks
   // without an answer.
-  const bool answer_taken_in = requested_ && next_slot_ > next_slot_at_request_ && !decided_since_tick_;
+  const bool answer_taken_in =
+      requested_ && next_slot_ > next_slot_at_request_ && !decided_since_tick_;
   decided_since_tick_ = false;
   if (requested_ && !answer_taken_in && ++ticks_since_request_ < config_.catch_up_retry_ticks)
     return;

@@ -12,7 +12,7 @@
 namespace synod {
 
 struct learner_config {
-  std::size_t max_catch_up_slots = 256;       // decisions sent in answer to one catch-up request
+  std::size_t max_catch_up_slots = 256;      // decisions sent in answer to one catch-up request
   std::size_t max_catch_up_bytes = 4 << 20;  // ...and their payload bytes (at least one is sent)
   unsigned catch_up_retry_ticks = 4;  // a lagging learner asks again after this, if no answer
 };
@@ -51,9 +51,10 @@ class learner {
   learner_config config_;
   effects outbox_;
 
-  slot_t next_slot_ = 1;             // nextBatch: the next slot to deliver
-  std::map<slot_t, batch> decided_;  // delivered slots' batches (deduplicated), for peers and replays
-  slot_t forgotten_up_to_ = 0;       // decided_ starts after this
+  slot_t next_slot_ = 1;  // nextBatch: the next slot to deliver
+  std::map<slot_t, batch>
+      decided_;                 // delivered slots' batches (deduplicated), for peers and replays
+  slot_t forgotten_up_to_ = 0;  // decided_ starts after this
   std::map<slot_t, batch> waiting_;  // AwaitingToBeDelivered: decided, ahead of next_slot_
   delivered_filter delivered_;
 

@@ -124,8 +124,7 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
               read_delivered(self, x->from_slot, [=](std::vector<std::pair<slot_t, batch>> page) {
                 outgoing_batch out;
                 for (auto& [slot, b] : page) out.messages.push_back({peer, decision{slot, b}});
-                if (!out.messages.empty())
-                  self->send(self->state.peers.transport, std::move(out));
+                if (!out.messages.empty()) self->send(self->state.peers.transport, std::move(out));
               });
               return;
             }
@@ -164,18 +163,19 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
           [=](const history_request& r) {
             auto promise = self->make_response_promise<history_reply>();
             const std::uint64_t max_bytes = std::max<std::uint64_t>(r.max_bytes, 1);
-            read_delivered(self, std::max<slot_t>(r.from_slot, 1),
-                           [=](std::vector<std::pair<slot_t, batch>> page) mutable {
-                             history_reply h;
-                             std::uint64_t bytes = 0;
-                             for (auto& [slot, b] : page) {
-                               if (!h.batches.empty() && bytes >= max_bytes) break;
-                               bytes += b.payload_bytes();
-                               h.batches.push_back(delivered_batch{id, slot, std::move(b.messages)});
-                             }
-                             h.delivered_up_to = self->state.carried_up_to;
-                             promise.deliver(std::move(h));
-                           });
+            read_delivered(
+                self, std::max<slot_t>(r.from_slot, 1),
+                [=](std::vector<std::pair<slot_t, batch>> page) mutable {
+                  history_reply h;
+                  std::uint64_t bytes = 0;
+                  for (auto& [slot, b] : page) {
+                    if (!h.batches.empty() && bytes >= max_bytes) break;
+                    bytes += b.payload_bytes();
+                    h.batches.push_back(delivered_batch{id, slot, std::move(b.messages)});
+                  }
+                  h.delivered_up_to = self->state.carried_up_to;
+                  promise.deliver(std::move(h));
+                });
             return promise;
           },
           // The subscriber is the sender; it gets the replay, then every later batch as it comes.
@@ -195,7 +195,9 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
           },
       }
           .or_else(standard_handlers(self)),
-      [self] { self->send(self->state.peers.detector, local_progress{self->state.carried_up_to}); });
+      [self] {
+        self->send(self->state.peers.detector, local_progress{self->state.carried_up_to});
+      });
 }
 
 }  // namespace synod

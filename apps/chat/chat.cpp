@@ -21,8 +21,7 @@ caf::behavior printer(caf::event_based_actor*, std::ostream* out) {
         }
       },
       [](const subscribe_reply&) {
-        std::cerr << "joined; type a line and press Enter to send it, Ctrl-D to leave"
-                  << std::endl;
+        std::cerr << "joined; type a line and press Enter to send it, Ctrl-D to leave" << std::endl;
       },
   };
 }

@@ -16,7 +16,7 @@ struct replica_state {
   std::uint64_t issuer = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
   std::uint64_t next_request = 1;
   std::map<std::uint64_t, caf::response_promise> waiting;  // by request number
-  std::uint64_t foreign = 0;                                // payloads that are not commands
+  std::uint64_t foreign = 0;                               // payloads that are not commands
   static inline const char* name = "synod.kv.replica";
 };
 

@@ -126,8 +126,8 @@ int run_command(caf::scoped_actor& self, const caf::actor& replica,
               std::ostringstream hex;
               hex << std::hex << digest;
               if (json) {
-                out << "{\"slot\": " << slot << ", \"applied\": " << applied << ", \"keys\": "
-                    << keys.size() << ", \"digest\": \"" << hex.str() << "\"}\n";
+                out << "{\"slot\": " << slot << ", \"applied\": " << applied
+                    << ", \"keys\": " << keys.size() << ", \"digest\": \"" << hex.str() << "\"}\n";
               } else {
                 out << "slot " << slot << ", " << applied << " commands applied, " << keys.size()
                     << " keys, digest " << hex.str() << "\n";

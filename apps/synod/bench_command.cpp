@@ -39,8 +39,12 @@ nlohmann::json percentiles(std::vector<float> samples) {
   for (double q : {0.001, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.98, 0.99,
                    0.995, 0.999})
     cdf.push_back({q, at(q)});
-  return {{"samples", samples.size()}, {"p50_us", at(0.5)},     {"p90_us", at(0.9)},
-          {"p99_us", at(0.99)},        {"p999_us", at(0.999)},   {"max_us", samples.back()},
+  return {{"samples", samples.size()},
+          {"p50_us", at(0.5)},
+          {"p90_us", at(0.9)},
+          {"p99_us", at(0.99)},
+          {"p999_us", at(0.999)},
+          {"max_us", samples.back()},
           {"cdf", cdf}};
 }
 
@@ -93,7 +97,8 @@ nlohmann::json rtt_baseline(const arguments& args) {
     if (i >= 200)  // the first ones warm up connections and threads
       latencies.push_back(std::chrono::duration<float, std::micro>(clock_type::now() - t).count());
   }
-  return {{"what", "caf_rtt"}, {"payload_bytes", payload.size()}, {"latency", percentiles(latencies)}};
+  return {
+      {"what", "caf_rtt"}, {"payload_bytes", payload.size()}, {"latency", percentiles(latencies)}};
 }
 
 // One measured run of a group under load.
@@ -153,7 +158,8 @@ class group_bench {
         // Deliveries resumed: a survivor trusts another leader and delivered past the slot it
         // held when the leader died (batches decided before the crash are not the new leader's).
         for (const auto& [id, s] : now)
-          if (id != victim && s.leader != victim && s.leader != 0 && s.delivered_up_to > slot_at_kill + 1)
+          if (id != victim && s.leader != victim && s.leader != 0 &&
+              s.delivered_up_to > slot_at_kill + 1)
             failover = seconds_since(start) - *killed_at;
       }
       std::this_thread::sleep_for(killed_at && !failover ? milliseconds(10) : sample);

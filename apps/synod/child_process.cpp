@@ -12,7 +12,9 @@
 
 namespace synod::cli {
 
-std::string own_executable() { return std::filesystem::read_symlink("/proc/self/exe").string(); }
+std::string own_executable() {
+  return std::filesystem::read_symlink("/proc/self/exe").string();
+}
 
 child_process::child_process(const std::vector<std::string>& args, const std::string& log_path) {
   const std::string exe = own_executable();

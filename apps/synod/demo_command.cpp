@@ -45,8 +45,8 @@ class demo {
 
   int run() {
     const unsigned n = static_cast<unsigned>(group_.config().members.size());
-    say("starting " + std::to_string(n) + " members on 127.0.0.1 (data in " +
-        group_.directory() + ")");
+    say("starting " + std::to_string(n) + " members on 127.0.0.1 (data in " + group_.directory() +
+        ")");
     group_.start_all();
     say("every member broadcasts " + std::to_string(load_.size) + "-byte messages for " +
         seconds_text(std::chrono::duration_cast<clock_type::duration>(
@@ -78,7 +78,9 @@ class demo {
     display_.event(out.str() + line);
   }
 
-  double elapsed() const { return std::chrono::duration<double>(clock_type::now() - start_).count(); }
+  double elapsed() const {
+    return std::chrono::duration<double>(clock_type::now() - start_).count();
+  }
 
   void start_pump(node_id id) {
     auto counters = std::make_shared<pump_counters>();
@@ -101,8 +103,8 @@ class demo {
       }
       statuses_[m.id] = *s;
       line << std::left << std::setw(24) << ("delivered " + with_commas(s->delivered_messages))
-           << std::setw(18) << (with_commas(static_cast<std::uint64_t>(s->messages_per_second)) +
-                                " msgs/s")
+           << std::setw(18)
+           << (with_commas(static_cast<std::uint64_t>(s->messages_per_second)) + " msgs/s")
            << "leader " << (s->leader ? std::to_string(s->leader) : "?") << "  slot "
            << s->delivered_up_to;
       if (m.id == victim_ && restarted_at_) line << "  (restarted)";

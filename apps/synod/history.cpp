@@ -7,8 +7,8 @@
 
 namespace synod::cli {
 
-slot_t read_history(caf::actor_system& system, const caf::actor& member, slot_t from,
-                    bool snapshot, const std::function<bool(const delivered_batch&)>& each,
+slot_t read_history(caf::actor_system& system, const caf::actor& member, slot_t from, bool snapshot,
+                    const std::function<bool(const delivered_batch&)>& each,
                     std::chrono::milliseconds timeout) {
   caf::scoped_actor self{system};
   std::optional<slot_t> end;

@@ -16,7 +16,8 @@ std::string make_temporary_directory() {
   const char* base = std::getenv("TMPDIR");
   std::string pattern = std::string(base ? base : "/tmp") + "/synod-XXXXXX";
   if (!::mkdtemp(pattern.data()))
-    throw std::runtime_error("cannot create a directory under " + std::string(base ? base : "/tmp"));
+    throw std::runtime_error("cannot create a directory under " +
+                             std::string(base ? base : "/tmp"));
   return pattern;
 }
 

@@ -73,9 +73,8 @@ void print_table(const node_config& config, const std::vector<member_view>& view
     std::cout << std::setw(13) << "up" << std::setw(7) << s.leader << std::setw(10)
               << s.decided_up_to << std::setw(10) << s.delivered_up_to << std::setw(7)
               << best - s.delivered_up_to << std::setw(11)
-              << static_cast<std::uint64_t>(s.messages_per_second) << std::setw(10)
-              << std::fixed << std::setprecision(2) << s.bytes_per_second / 1e6 << links_text(s)
-              << "\n";
+              << static_cast<std::uint64_t>(s.messages_per_second) << std::setw(10) << std::fixed
+              << std::setprecision(2) << s.bytes_per_second / 1e6 << links_text(s) << "\n";
   }
 }
 

@@ -61,12 +61,12 @@ int run_tail(const arguments& args) {
   self->monitor(node);
   self->send(node, subscribe_request{next});
   for (bool more = true; more;) {
-    self->receive([&](delivered_batch& b) { more = print_batch(b); }, [](subscribe_reply&) {},
-                  [&](caf::down_msg&) {
-                    std::cout.flush();
-                    throw std::runtime_error("lost the connection to node " +
-                                             std::to_string(config.id));
-                  });
+    self->receive(
+        [&](delivered_batch& b) { more = print_batch(b); }, [](subscribe_reply&) {},
+        [&](caf::down_msg&) {
+          std::cout.flush();
+          throw std::runtime_error("lost the connection to node " + std::to_string(config.id));
+        });
     std::cout.flush();  // a reader on a pipe sees each batch as it comes
   }
   std::cout.flush();

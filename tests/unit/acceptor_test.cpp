@@ -150,7 +150,7 @@ TEST(Acceptor, AReadThatWouldNeedAForgottenSlotIsRefusedWithoutAPromise) {
   for (slot_t s = 1; s <= 5; ++s) a.step(1, write_request{r(1, 1), s, value_of("v", 1, s)});
   a.outbox().take();
   a.forget_up_to(3);
-  EXPECT_EQ(a.accepted().size(), 2u);  // slots 4 and 5 are still in memory
+  EXPECT_EQ(a.accepted().size(), 2u);   // slots 4 and 5 are still in memory
   a.step(2, read_request{r(2, 2), 3});  // a leader that has not delivered slot 3
   auto e = a.outbox().take();
   EXPECT_TRUE(e.durable.empty());  // no promise: the leader must catch up, not win

@@ -98,8 +98,8 @@ TEST_F(SqliteStorage, ReadsDeliveredBatchesBackAPageAtATime) {
     records.push_back(delivery_record{slot, value_of(std::string(100, 'x'), 2, slot)});
   s.commit(records);
   m.commit(records);
-  for (const stable_storage* storage : {static_cast<const stable_storage*>(&s),
-                                        static_cast<const stable_storage*>(&m)}) {
+  for (const stable_storage* storage :
+       {static_cast<const stable_storage*>(&s), static_cast<const stable_storage*>(&m)}) {
     const auto page = storage->read_delivered(2, 250);  // stops once 250 bytes are in
     ASSERT_EQ(page.size(), 3u);
     EXPECT_EQ(page[0].first, 2u);
