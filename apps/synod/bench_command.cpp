@@ -12,6 +12,7 @@
 #include <caf/io/all.hpp>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <thread>
 
 #include "apps/synod/cli.hpp"
@@ -252,6 +253,12 @@ int run_bench(const arguments& args) {
     if (options.nodes < 1 || options.nodes > 9) throw usage_error("--nodes: from 1 to 9");
     options.base_port = static_cast<std::uint16_t>(args.number("port", 7661));
     options.storage = args.get("storage").value_or("sqlite");
+    // More [synod] settings for the members, e.g. --settings "window=16;batch-messages=2048".
+    if (auto extra = args.get("settings")) {
+      std::istringstream in(*extra);
+      for (std::string line; std::getline(in, line, ';');)
+        if (!line.empty()) options.extra_settings.push_back(line);
+    }
     if (options.storage != "sqlite" && options.storage != "memory")
       throw usage_error("--storage: sqlite or memory");
     system_config cfg;

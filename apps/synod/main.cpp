@@ -24,6 +24,7 @@ commands:
   bench      measure a local group: synod bench [--nodes N] [--storage S] [--size B]
                                       [--load saturation|single] [--from all|one]
                                       [--duration-ms T] [--kill-leader-at-ms T]
+                                      [--settings "KEY=VALUE;..."]  (more [synod] options)
                                       [--what group|fsync|rtt]   (JSON on stdout)
   status     every member's view:   synod status --config FILE [--json] [--timeout-ms T]
 )";
