@@ -6,7 +6,6 @@
 //   synod-kv --config FILE --id N              the same commands, one per line on stdin
 //
 // Every command, reads too, is TO-Broadcast and applied by every replica in delivery order.
-#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <caf/io/all.hpp>
@@ -15,6 +14,7 @@
 
 #include "actors/node/group.hpp"
 #include "actors/node/node_config.hpp"
+#include "actors/node/stop_signals.hpp"
 #include "apps/kv/kv_replica.hpp"
 #include "apps/kv/kv_store.hpp"
 
@@ -89,11 +89,7 @@ int serve(const options& o) {
   spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::info);
   node_config c = load_node_config(o.config_path, o.id);
   c.verbose = o.verbose;
-  sigset_t stop;  // blocked before CAF's threads start, so only sigwait sees them
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  const stop_signals stop;  // before CAF's threads start
   config cfg;
   caf::actor_system system{cfg};
   const auto member = group_member::join(system, c);
@@ -103,8 +99,7 @@ int serve(const options& o) {
     throw std::runtime_error("cannot listen for clients on port " + std::to_string(port) + ": " +
                              system.render(p.error()));
   spdlog::info("kv replica {} serving clients on {}:{}", c.id, c.self().host, port);
-  int signal_number = 0;
-  sigwait(&stop, &signal_number);
+  stop.wait();
   spdlog::shutdown();
   std::_Exit(0);  // everything acknowledged is durable in the member's log
 }

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/node/node.hpp"
+#include "actors/node/stop_signals.hpp"
 #include "apps/synod/cli.hpp"
 
 namespace synod::cli {
@@ -11,17 +12,11 @@ int run_node(const arguments& args) {
   set_up_logging(args.has("verbose"));
   node_config config = load_config(args);
   config.verbose = args.has("verbose");
-  // Block the stop signals before CAF starts its threads, so only sigwait below sees them.
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGINT);
-  sigaddset(&stop, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  const stop_signals stop;  // before CAF starts its threads
   system_config cfg;
   caf::actor_system system{cfg};
   start_node(system, config);
-  int signal_number = 0;
-  sigwait(&stop, &signal_number);
+  const int signal_number = stop.wait();
   // Everything acknowledged is already durable: stopping here is as safe as a crash, and quick.
   spdlog::info("node {} stopping ({})", config.id, strsignal(signal_number));
   spdlog::shutdown();
