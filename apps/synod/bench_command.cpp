@@ -1,6 +1,7 @@
 // synod bench: measures a group under load and the machine's own limits, as one JSON object on
 // stdout (a summary goes to stderr). What it measures:
-//   (default)        a self-started local group (or a running one, --config): throughput delivered
+//   (default)        a self-started local group (or a running one: --config FILE): throughput
+//   delivered
 //                    at every member, latency from broadcast to local delivery, memory per member,
 //                    and with --kill-leader-at the deliveries over time around a leader crash
 //   --what fsync     appends of 4 KiB, each followed by fdatasync, in --dir: the disk's limit
@@ -263,9 +264,16 @@ int run_bench(const arguments& args) {
       throw usage_error("--storage: sqlite or memory");
     system_config cfg;
     caf::actor_system system{cfg};
-    local_group group(system, options);
-    group.start_all();
-    result = group_bench(system, group, args).run();
+    std::unique_ptr<local_group> group;
+    if (auto path = args.get("config")) {  // a running group: measured, never killed
+      if (args.has("kill-leader-at-ms"))
+        throw usage_error("--kill-leader-at-ms: only for a group this command starts");
+      group = std::make_unique<local_group>(system, *path);
+    } else {
+      group = std::make_unique<local_group>(system, options);
+    }
+    group->start_all();
+    result = group_bench(system, *group, args).run();
   } else {
     throw usage_error("--what: group, fsync or rtt");
   }

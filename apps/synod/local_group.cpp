@@ -46,15 +46,33 @@ local_group::local_group(caf::actor_system& system, local_group_options options)
   handles_.resize(options_.nodes);
 }
 
+local_group::local_group(caf::actor_system& system, const std::string& config_path)
+    : system_(system), attached_(true), config_path_(config_path) {
+  config_ = load_node_config(config_path_, 0);
+  for (std::size_t i = 0; i < config_.members.size(); ++i)
+    if (config_.members[i].id != i + 1)
+      throw std::runtime_error(config_path_ + ": this tool needs member ids 1, 2, ... in order");
+  children_.resize(config_.members.size());
+  handles_.resize(config_.members.size());
+}
+
 local_group::~local_group() {
   for (auto& c : children_) c.reset();  // SIGTERM and wait, before the files go
-  if (!options_.keep) {
+  if (!attached_ && !options_.keep) {
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
   }
 }
 
 void local_group::start(node_id id) {
+  if (attached_) {
+    const auto& m = config_.members.at(id - 1);
+    handles_.at(id - 1) = try_connect(system_, m, std::chrono::seconds(2));
+    if (!handles_.at(id - 1))
+      throw std::runtime_error("cannot reach node " + std::to_string(id) + " at " + m.host + ":" +
+                               std::to_string(m.port));
+    return;
+  }
   const std::string log = dir_ + "/node-" + std::to_string(id) + ".log";
   children_.at(id - 1) = std::make_unique<child_process>(
       std::vector<std::string>{"node", "--config", config_path_, "--id", std::to_string(id)}, log);
@@ -72,10 +90,11 @@ void local_group::start(node_id id) {
 }
 
 void local_group::start_all() {
-  for (node_id id = 1; id <= options_.nodes; ++id) start(id);
+  for (const auto& m : config_.members) start(m.id);
 }
 
 void local_group::kill(node_id id) {
+  if (attached_) throw std::runtime_error("a group this tool did not start is not killed by it");
   if (auto& c = children_.at(id - 1)) c->kill_hard();
   children_.at(id - 1).reset();
   handles_.at(id - 1).reset();

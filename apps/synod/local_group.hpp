@@ -1,5 +1,6 @@
 // A group of members run as child processes of this tool on loopback, with their configuration
-// and data in a fresh temporary directory: what the demo and the benchmark start and crash.
+// and data in a fresh temporary directory: what the demo and the benchmark start and crash. Or
+// a group running elsewhere, attached to from its configuration file (for the benchmark).
 #pragma once
 
 #include <caf/all.hpp>
@@ -25,13 +26,17 @@ struct local_group_options {
 class local_group {
  public:
   local_group(caf::actor_system& system, local_group_options options);
+  // A group already running elsewhere, from its configuration file: start_all() connects to
+  // its members; nothing can be started or killed.
+  local_group(caf::actor_system& system, const std::string& config_path);
   ~local_group();
 
   // Starts member `id` and waits until it answers; throws naming its log otherwise.
   void start(node_id id);
   void start_all();
   void kill(node_id id);  // kill -9: a crash
-  bool alive(node_id id) const { return children_.at(id - 1) != nullptr; }
+  bool alive(node_id id) const { return attached_ ? true : children_.at(id - 1) != nullptr; }
+  bool attached() const { return attached_; }
   // The member's resident memory in KiB (0 if it is not running).
   std::uint64_t resident_kib(node_id id) const;
 
@@ -45,6 +50,7 @@ class local_group {
  private:
   caf::actor_system& system_;
   local_group_options options_;
+  bool attached_ = false;
   std::string dir_;
   std::string config_path_;
   node_config config_;

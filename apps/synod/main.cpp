@@ -21,7 +21,8 @@ commands:
   demo       a local group, its leader crashed: synod demo [--nodes N] [--duration S]
                                       [--size B] [--port P] [--storage sqlite|memory] [--keep]
   chat       a group chat:          synod chat --config FILE --id N --name NAME [--history]
-  bench      measure a local group: synod bench [--nodes N] [--storage S] [--size B]
+  bench      measure a group:       synod bench [--nodes N] [--storage S] | --config FILE
+                                      [--size B]
                                       [--load saturation|single] [--from all|one]
                                       [--duration-ms T] [--kill-leader-at-ms T]
                                       [--settings "KEY=VALUE;..."]  (more [synod] options)
