@@ -96,6 +96,7 @@ struct sqlite_storage::impl {
     scalar.reset();
     accept.reset();
     deliver.reset();
+    read_page.reset();  // every statement is finalized first, or the close fails and leaks
     if (db) sqlite3_close(db);
     if (lock_fd >= 0) close(lock_fd);  // releases the flock
   }
