@@ -19,9 +19,10 @@ void count_delivery(rate_meter& meter, const std::vector<client_message>& messag
   meter.add(messages.size(), bytes);
 }
 
-// The delivered batches from `from` to the last carried-out slot, from memory when it still
-// holds them, else one page from storage; `done` gets them (possibly none: the end).
-void read_delivered(self_ptr self, slot_t from,
+// The delivered batches from `from` to the last carried-out slot, about `max_bytes` of payload
+// (at least one batch), from memory when it still holds them, else from storage; `done` gets
+// them (possibly none: the end).
+void read_delivered(self_ptr self, slot_t from, std::size_t max_bytes,
                     std::function<void(std::vector<std::pair<slot_t, batch>>)> done) {
   auto& s = self->state;
   if (from > s.core->forgotten_up_to()) {
@@ -29,7 +30,7 @@ void read_delivered(self_ptr self, slot_t from,
     std::size_t bytes = 0;
     const auto& kept = s.core->delivered();
     for (auto it = kept.lower_bound(from);
-         it != kept.end() && it->first <= s.carried_up_to && (page.empty() || bytes < page_bytes);
+         it != kept.end() && it->first <= s.carried_up_to && (page.empty() || bytes < max_bytes);
          ++it) {
       bytes += it->second.payload_bytes();
       page.emplace_back(it->first, it->second);
@@ -37,7 +38,7 @@ void read_delivered(self_ptr self, slot_t from,
     done(std::move(page));
     return;
   }
-  self->request(s.peers.storage, caf::infinite, read_delivered_request{from, page_bytes})
+  self->request(s.peers.storage, caf::infinite, read_delivered_request{from, max_bytes})
       .then([self, done](read_delivered_reply& r) {
         // Committed but not carried out yet: not here, or a subscriber would get it twice.
         auto& page = r.page;
@@ -58,7 +59,7 @@ void replay(self_ptr self, node_id id, caf::actor subscriber, slot_t from) {
     s.subscribers.push_back(subscriber);
     return;
   }
-  read_delivered(self, from, [=](std::vector<std::pair<slot_t, batch>> page) {
+  read_delivered(self, from, page_bytes, [=](std::vector<std::pair<slot_t, batch>> page) {
     slot_t next = from;
     for (auto& [slot, b] : page) {
       self->send(subscriber, delivered_batch{id, slot, std::move(b.messages)});
@@ -121,11 +122,14 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
               // Older than memory: answer from storage, straight to the transport (what is
               // read back is durable already).
               const node_id peer = m.from;
-              read_delivered(self, x->from_slot, [=](std::vector<std::pair<slot_t, batch>> page) {
-                outgoing_batch out;
-                for (auto& [slot, b] : page) out.messages.push_back({peer, decision{slot, b}});
-                if (!out.messages.empty()) self->send(self->state.peers.transport, std::move(out));
-              });
+              read_delivered(self, x->from_slot, page_bytes,
+                             [=](std::vector<std::pair<slot_t, batch>> page) {
+                               outgoing_batch out;
+                               for (auto& [slot, b] : page)
+                                 out.messages.push_back({peer, decision{slot, b}});
+                               if (!out.messages.empty())
+                                 self->send(self->state.peers.transport, std::move(out));
+                             });
               return;
             }
             std::visit(overloaded{[&](const decision& x) { s.core->step(m.from, x); },
@@ -162,17 +166,12 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
           },
           [=](const history_request& r) {
             auto promise = self->make_response_promise<history_reply>();
-            const std::uint64_t max_bytes = std::max<std::uint64_t>(r.max_bytes, 1);
             read_delivered(
-                self, std::max<slot_t>(r.from_slot, 1),
+                self, std::max<slot_t>(r.from_slot, 1), r.max_bytes,
                 [=](std::vector<std::pair<slot_t, batch>> page) mutable {
                   history_reply h;
-                  std::uint64_t bytes = 0;
-                  for (auto& [slot, b] : page) {
-                    if (!h.batches.empty() && bytes >= max_bytes) break;
-                    bytes += b.payload_bytes();
+                  for (auto& [slot, b] : page)
                     h.batches.push_back(delivered_batch{id, slot, std::move(b.messages)});
-                  }
                   h.delivered_up_to = self->state.carried_up_to;
                   promise.deliver(std::move(h));
                 });

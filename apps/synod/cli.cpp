@@ -67,11 +67,9 @@ system_config::system_config() {
 caf::actor connect_to(caf::actor_system& system, const node_config& config, node_id id) {
   for (const auto& m : config.members) {
     if (m.id != id) continue;
-    auto handle = system.middleman().remote_actor(m.host, m.port);
-    if (!handle)
-      throw std::runtime_error("cannot reach node " + std::to_string(id) + " at " + m.host + ":" +
-                               std::to_string(m.port) + " (is it running?)");
-    return *handle;
+    if (auto handle = try_connect(system, m, std::chrono::seconds(5))) return *handle;
+    throw std::runtime_error("cannot reach node " + std::to_string(id) + " at " + m.host + ":" +
+                             std::to_string(m.port) + " (is it running?)");
   }
   throw usage_error("node " + std::to_string(id) + " is not a member of the group");
 }

@@ -66,11 +66,7 @@ local_group::~local_group() {
 
 void local_group::start(node_id id) {
   if (attached_) {
-    const auto& m = config_.members.at(id - 1);
-    handles_.at(id - 1) = try_connect(system_, m, std::chrono::seconds(2));
-    if (!handles_.at(id - 1))
-      throw std::runtime_error("cannot reach node " + std::to_string(id) + " at " + m.host + ":" +
-                               std::to_string(m.port));
+    handles_.at(id - 1) = connect_to(system_, config_, id);
     return;
   }
   const std::string log = dir_ + "/node-" + std::to_string(id) + ".log";
