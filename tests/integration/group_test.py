@@ -24,7 +24,10 @@ def free_base_port(count, shifted=0):
     """A base port such that base .. base+count-1 are free on 127.0.0.1 right now (and, with
     `shifted`, the same ports plus `shifted` too)."""
     for _ in range(200):
-        base = random.randint(20000, 45000)
+        # Below Linux's ephemeral range (32768 on): members retry connecting to a peer that is
+        # not listening yet, and such a connect can be given the very port the peer is about to
+        # bind as its own source port (a TCP self-connect), leaving the peer unable to listen.
+        base = random.randint(20000, 32000)
         ports = list(range(base, base + count))
         if shifted:
             ports += [p + shifted for p in ports]
