@@ -20,7 +20,9 @@ struct outgoing {
 // in the batch's (deterministic, identical everywhere) order.
 struct delivery {
   slot_t slot = 0;
-  std::vector<client_message> messages;
+  batch value;
+
+  const std::vector<client_message>& messages() const { return value.messages(); }
 };
 
 struct effects {

@@ -66,9 +66,10 @@ double commit_rate(const std::filesystem::path& dir, const workload& w, double d
   const std::string path = (dir / "bench.db").string();
   for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path + suffix);
   sqlite_storage storage(sqlite_options{path, "bench", 1, 0});
-  batch b;
+  std::vector<client_message> messages;
   for (std::size_t i = 0; i < w.messages; ++i)
-    b.messages.push_back(client_message{{1, i}, std::string(w.bytes, 'p')});
+    messages.push_back(client_message{{1, i}, std::string(w.bytes, 'p')});
+  const batch b(std::move(messages));
   std::size_t commits = 0;
   const auto start = clock_type::now();
   while (seconds_since(start) < duration) {

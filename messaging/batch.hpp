@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -32,17 +33,38 @@ struct client_message {
   }
 };
 
-struct batch {
-  std::vector<client_message> messages;
+// An immutable, shared batch. A leader proposes one batch to every acceptor, each acceptor logs
+// it, each learner delivers it: copies share one body, and the body is encoded once (`flat`) and
+// decoded once (`messages`), however many peers and records it goes to. A batch that arrived as
+// bytes is decoded only if someone reads its messages: an acceptor only logs and forwards it.
+class batch {
+ public:
+  batch() = default;  // the no-op
+  explicit batch(std::vector<client_message> messages);
+  batch(std::initializer_list<client_message> messages);
 
-  bool is_noop() const { return messages.empty(); }
-  std::size_t payload_bytes() const {
-    std::size_t n = 0;
-    for (const auto& m : messages) n += m.payload.size();
-    return n;
-  }
-  friend bool operator==(const batch& a, const batch& b) { return a.messages == b.messages; }
+  // Takes bytes made by flat(). Throws std::runtime_error unless their layout is sound (the
+  // checksum is not checked here: the caller checks what came from a disk, see `checked`).
+  static batch from_flat(std::string bytes);
+  // Whether the checksum in bytes made by flat() matches their contents.
+  static bool checked(const std::string& flat);
+  // Whether bytes start like the output of flat() (and not like an older encoding).
+  static bool looks_flat(const std::string& bytes);
+
+  const std::vector<client_message>& messages() const;
+  std::size_t size() const;  // number of messages; does not decode
+  bool is_noop() const { return size() == 0; }
+  std::size_t payload_bytes() const;  // does not decode
+  // The compact encoding: "SYB2", CRC-32 of the rest, count, payload bytes, then per message
+  // origin, seq, size and payload, little-endian. Made on first use, then shared.
+  const std::string& flat() const;
+
+  friend bool operator==(const batch& a, const batch& b);
   friend bool operator!=(const batch& a, const batch& b) { return !(a == b); }
+
+ private:
+  struct body;
+  std::shared_ptr<const body> body_;
 };
 
 }  // namespace synod

@@ -5,6 +5,7 @@
 #include <boost/archive/binary_oarchive.hpp>
 #include <cstring>
 #include <sstream>
+#include <streambuf>
 
 #include "messaging/serialization.hpp"
 
@@ -38,6 +39,15 @@ std::string encode_any(const T& value) {
   return bytes;
 }
 
+// Lets Boost read the bytes where they are, instead of from a copy in an istringstream.
+class view_buffer : public std::streambuf {
+ public:
+  view_buffer(const char* data, std::size_t size) {
+    char* begin = const_cast<char*>(data);  // NOLINT: a get area is never written through
+    setg(begin, begin, begin + size);
+  }
+};
+
 template <class T>
 T decode_any(const std::string& bytes, const char* what) {
   std::uint32_t found_magic = 0, crc = 0;
@@ -49,7 +59,7 @@ T decode_any(const std::string& bytes, const char* what) {
     throw std::runtime_error(std::string("undecodable ") + what + ": not synod's encoding");
   if (crc != crc_of(bytes.data() + envelope_size, bytes.size() - envelope_size))
     throw std::runtime_error(std::string("undecodable ") + what + ": checksum mismatch");
-  std::istringstream in(bytes.substr(envelope_size), std::ios::binary);
+  view_buffer in(bytes.data() + envelope_size, bytes.size() - envelope_size);
   T value;
   try {
     boost::archive::binary_iarchive archive(in);
@@ -63,10 +73,16 @@ T decode_any(const std::string& bytes, const char* what) {
 }  // namespace
 
 std::string encode(const batch& b) {
-  return encode_any(b);
+  return b.flat();
 }
-batch decode_batch(const std::string& bytes) {
-  return decode_any<batch>(bytes, "batch");
+batch decode_batch(std::string bytes) {
+  if (!batch::looks_flat(bytes)) return decode_any<batch>(bytes, "batch");  // written before 2
+  if (!batch::checked(bytes)) throw std::runtime_error("undecodable batch: checksum mismatch");
+  try {
+    return batch::from_flat(std::move(bytes));
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("undecodable batch: ") + e.what());
+  }
 }
 
 std::string encode(const std::vector<wire_message>& messages) {

@@ -13,7 +13,7 @@ namespace synod {
 
 std::string encode(const batch& b);
 // Throws std::runtime_error if the bytes are not an encoded batch.
-batch decode_batch(const std::string& bytes);
+batch decode_batch(std::string bytes);
 
 std::string encode(const std::vector<wire_message>& messages);
 // Throws std::runtime_error if the bytes are not encoded wire messages.

@@ -3,6 +3,7 @@
 // when a field is added, bump the version and read the old layout when `version` is lower.
 #pragma once
 
+#include <boost/serialization/split_free.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 #include <boost/serialization/version.hpp>
@@ -22,9 +23,23 @@ template <class Archive>
 void serialize(Archive& ar, synod::client_message& x, unsigned) {
   ar& x.id& x.payload;
 }
+// Version 1 wrote the messages one by one; version 2 writes the batch's flat bytes, made once
+// per batch however many peers it goes to (see batch.hpp).
 template <class Archive>
-void serialize(Archive& ar, synod::batch& x, unsigned) {
-  ar& x.messages;
+void save(Archive& ar, const synod::batch& x, unsigned) {
+  ar << x.flat();
+}
+template <class Archive>
+void load(Archive& ar, synod::batch& x, unsigned version) {
+  if (version < 2) {
+    std::vector<synod::client_message> messages;
+    ar >> messages;
+    x = synod::batch(std::move(messages));
+    return;
+  }
+  std::string flat;
+  ar >> flat;
+  x = synod::batch::from_flat(std::move(flat));
 }
 template <class Archive>
 void serialize(Archive& ar, synod::round_t& x, unsigned) {
@@ -97,5 +112,6 @@ void serialize(Archive& ar, synod::wire_message& v, unsigned) {
 
 }  // namespace boost::serialization
 
-BOOST_CLASS_VERSION(synod::batch, 1)
+BOOST_SERIALIZATION_SPLIT_FREE(synod::batch)
+BOOST_CLASS_VERSION(synod::batch, 2)
 BOOST_CLASS_VERSION(synod::client_message, 1)

@@ -48,10 +48,11 @@ class statement {
     sqlite3_bind_int64(stmt_, i, v);
     return *this;
   }
+  // SQLite does not copy a blob: it must outlive run(), as a batch's flat bytes do.
   statement& bind(int i, const std::string& text_or_blob, bool blob) {
     const auto n = static_cast<int>(text_or_blob.size());
     if (blob)
-      sqlite3_bind_blob(stmt_, i, text_or_blob.data(), n, SQLITE_TRANSIENT);
+      sqlite3_bind_blob(stmt_, i, text_or_blob.data(), n, SQLITE_STATIC);
     else
       sqlite3_bind_text(stmt_, i, text_or_blob.data(), n, SQLITE_TRANSIENT);
     return *this;
@@ -254,11 +255,11 @@ struct sqlite_storage::impl {
               return accept->bind(1, as_int(r.slot))
                   .bind(2, as_int(r.round.counter))
                   .bind(3, r.round.node)
-                  .bind(4, encode(r.value), true)
+                  .bind(4, r.value.flat(), true)
                   .run();
             },
             [&](const delivery_record& r) {
-              return deliver->bind(1, as_int(r.slot)).bind(2, encode(r.value), true).run();
+              return deliver->bind(1, as_int(r.slot)).bind(2, r.value.flat(), true).run();
             },
         },
         record);

@@ -36,7 +36,7 @@ void broadcast_front::on_leader_change(node_id elected) {
 }
 
 void broadcast_front::on_delivery(const delivery& d) {
-  for (const auto& m : d.messages) {
+  for (const auto& m : d.messages()) {
     if (m.id.origin == self_ && undelivered_.erase(m.id.seq) > 0) delivered_.push_back(m.id);
   }
 }

@@ -23,7 +23,7 @@ void leader::on_leader_change(node_id elected) {
 
 void leader::on_delivery(const delivery& d) {
   delivered_up_to_ = std::max(delivered_up_to_, d.slot);
-  for (const auto& m : d.messages) held_.erase(m.id);
+  for (const auto& m : d.messages()) held_.erase(m.id);
 }
 
 void leader::step(node_id, const forward& m) {
@@ -52,7 +52,7 @@ void leader::step_down() {
   // Messages of abandoned proposals go back to the queue: if this node leads again, they must be
   // proposed again (they may also be decided already; the learner removes duplicates).
   for (auto it = proposals_.rbegin(); it != proposals_.rend(); ++it) {
-    for (auto& msg : it->second.value.messages) {
+    for (const auto& msg : it->second.value.messages()) {
       auto held_it = held_.find(msg.id);
       if (held_it != held_.end() && held_it->second == held::proposed) {
         held_it->second = held::queued;
@@ -107,7 +107,7 @@ void leader::finish_phase_one() {
 }
 
 void leader::propose(slot_t slot, batch value) {
-  for (const auto& msg : value.messages) {
+  for (const auto& msg : value.messages()) {
     auto it = held_.find(msg.id);
     if (it != held_.end()) it->second = held::proposed;
   }
@@ -125,9 +125,9 @@ void leader::fill_window() {
 }
 
 batch leader::next_batch() {
-  batch b;
+  std::vector<client_message> b;
   std::size_t bytes = 0;
-  while (!queue_.empty() && b.messages.size() < config_.max_batch_messages) {
+  while (!queue_.empty() && b.size() < config_.max_batch_messages) {
     auto it = held_.find(queue_.front().id);
     // Skip what was delivered meanwhile, or queued twice and already proposed.
     if (it == held_.end() || it->second != held::queued) {
@@ -135,13 +135,13 @@ batch leader::next_batch() {
       continue;
     }
     const std::size_t size = queue_.front().payload.size();
-    if (!b.messages.empty() && bytes + size > config_.max_batch_bytes) break;
+    if (!b.empty() && bytes + size > config_.max_batch_bytes) break;
     bytes += size;
     it->second = held::proposed;
-    b.messages.push_back(std::move(queue_.front()));
+    b.push_back(std::move(queue_.front()));
     queue_.pop_front();
   }
-  return b;
+  return batch(std::move(b));
 }
 
 void leader::step(node_id from, const write_ack& m) {

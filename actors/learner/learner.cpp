@@ -9,10 +9,7 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
   // Recovery: Received <- TO_delivered; nextBatch follows the last delivered slot.
   for (const auto& [slot, value] : recovered.delivered) {
     if (slot != next_slot_) break;  // deliveries are consecutive; anything else is not ours
-    batch seen;
-    for (const auto& m : value.messages)
-      if (delivered_.insert(m.id)) seen.messages.push_back(m);
-    decided_.emplace(slot, std::move(seen));
+    decided_.emplace(slot, unseen_part(value));
     ++next_slot_;
   }
 }
@@ -35,14 +32,25 @@ void learner::step(node_id from, const decision& m) {
 }
 
 void learner::deliver(slot_t slot, const batch& value) {
-  batch seen;  // a message decided again in a later slot is delivered at its first slot only
-  for (const auto& m : value.messages)
-    if (delivered_.insert(m.id)) seen.messages.push_back(m);
+  // A message decided again in a later slot is delivered at its first slot only.
+  batch seen = unseen_part(value);
   // Forced log at delivery: a restarted node neither repeats nor skips a batch.
   outbox_.durable.push_back(delivery_record{slot, seen});
-  outbox_.deliveries.push_back(delivery{slot, seen.messages});
+  outbox_.deliveries.push_back(delivery{slot, seen});
   decided_.emplace(slot, std::move(seen));
   next_slot_ = slot + 1;
+}
+
+batch learner::unseen_part(const batch& value) {
+  // Usually every message is new: then the batch itself is kept, not a copy.
+  const auto& messages = value.messages();
+  std::size_t i = 0;
+  while (i < messages.size() && delivered_.insert(messages[i].id)) ++i;
+  if (i == messages.size()) return value;
+  std::vector<client_message> unseen(messages.begin(), messages.begin() + i);
+  for (++i; i < messages.size(); ++i)
+    if (delivered_.insert(messages[i].id)) unseen.push_back(messages[i]);
+  return batch(std::move(unseen));
 }
 
 void learner::forget_up_to(slot_t slot) {

@@ -45,6 +45,8 @@ class learner {
 
  private:
   void deliver(slot_t slot, const batch& value);
+  // The messages of `value` not delivered before (recording them as delivered now).
+  batch unseen_part(const batch& value);
   void ask_for_catch_up();
 
   node_id self_;

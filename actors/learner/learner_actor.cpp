@@ -13,10 +13,8 @@ using self_ptr = caf::stateful_actor<learner_state>*;
 // Batches read back from storage hold at most this much payload per page.
 constexpr std::size_t page_bytes = 4 << 20;
 
-void count_delivery(rate_meter& meter, const std::vector<client_message>& messages) {
-  std::uint64_t bytes = 0;
-  for (const auto& m : messages) bytes += m.payload.size();
-  meter.add(messages.size(), bytes);
+void count_delivery(rate_meter& meter, const batch& b) {
+  meter.add(b.size(), b.payload_bytes());
 }
 
 // The delivered batches from `from` to the last carried-out slot, about `max_bytes` of payload
@@ -55,14 +53,14 @@ void replay(self_ptr self, node_id id, caf::actor subscriber, slot_t from) {
   if (from > s.core->forgotten_up_to() || from > s.carried_up_to) {
     for (auto it = s.core->delivered().lower_bound(from);
          it != s.core->delivered().end() && it->first <= s.carried_up_to; ++it)
-      self->send(subscriber, delivered_batch{id, it->first, it->second.messages});
+      self->send(subscriber, delivered_batch{id, it->first, it->second.messages()});
     s.subscribers.push_back(subscriber);
     return;
   }
   read_delivered(self, from, page_bytes, [=](std::vector<std::pair<slot_t, batch>> page) {
     slot_t next = from;
     for (auto& [slot, b] : page) {
-      self->send(subscriber, delivered_batch{id, slot, std::move(b.messages)});
+      self->send(subscriber, delivered_batch{id, slot, b.messages()});
       next = slot + 1;
     }
     if (page.empty()) next = self->state.core->forgotten_up_to() + 1;  // storage ends here
@@ -88,15 +86,17 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
   st.core.emplace(id, config, recovered);
   st.memory_slots = memory_slots;
   st.carried_up_to = st.core->delivered_up_to();
-  for (const auto& [slot, b] : st.core->delivered()) count_delivery(st.deliveries, b.messages);
+  for (const auto& [slot, b] : st.core->delivered()) count_delivery(st.deliveries, b);
   st.pipe.set_carry_out([self, id](effects& e) {
     auto& s = self->state;
     s.send_messages(self, e);
     for (auto& d : e.deliveries) {
-      count_delivery(s.deliveries, d.messages);
+      count_delivery(s.deliveries, d.value);
       s.carried_up_to = d.slot;
-      const delivered_batch out{id, d.slot, d.messages};
-      for (const auto& sub : s.subscribers) self->send(sub, out);
+      if (!s.subscribers.empty()) {
+        const delivered_batch out{id, d.slot, d.messages()};
+        for (const auto& sub : s.subscribers) self->send(sub, out);
+      }
       self->send(s.peers.leader, delivered{d});
       self->send(s.peers.front, delivered{std::move(d)});
     }
@@ -166,15 +166,14 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
           },
           [=](const history_request& r) {
             auto promise = self->make_response_promise<history_reply>();
-            read_delivered(
-                self, std::max<slot_t>(r.from_slot, 1), r.max_bytes,
-                [=](std::vector<std::pair<slot_t, batch>> page) mutable {
-                  history_reply h;
-                  for (auto& [slot, b] : page)
-                    h.batches.push_back(delivered_batch{id, slot, std::move(b.messages)});
-                  h.delivered_up_to = self->state.carried_up_to;
-                  promise.deliver(std::move(h));
-                });
+            read_delivered(self, std::max<slot_t>(r.from_slot, 1), r.max_bytes,
+                           [=](std::vector<std::pair<slot_t, batch>> page) mutable {
+                             history_reply h;
+                             for (auto& [slot, b] : page)
+                               h.batches.push_back(delivered_batch{id, slot, b.messages()});
+                             h.delivered_up_to = self->state.carried_up_to;
+                             promise.deliver(std::move(h));
+                           });
             return promise;
           },
           // The subscriber is the sender; it gets the replay, then every later batch as it comes.

@@ -18,14 +18,13 @@ namespace {
 // The batch the writer stores in `slot`: its size varies from a few bytes to 96 KB, so kills
 // land in small and in multi-page transactions.
 batch expected_batch(slot_t slot) {
-  batch b;
+  std::vector<client_message> b;
   const std::size_t messages = 1 + slot % 7;
   const std::size_t size = (slot % 5 == 0) ? 96 * 1024 / messages : 16 + slot % 300;
   for (std::size_t i = 0; i < messages; ++i)
-    b.messages.push_back(
-        client_message{{static_cast<node_id>(1 + i), slot},
-                       std::string(size, static_cast<char>('a' + (slot + i) % 26))});
-  return b;
+    b.push_back(client_message{{static_cast<node_id>(1 + i), slot},
+                               std::string(size, static_cast<char>('a' + (slot + i) % 26))});
+  return batch(std::move(b));
 }
 
 // One group commit the way a node makes them: promise, accept, deliver and counter together.

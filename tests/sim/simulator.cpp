@@ -210,7 +210,7 @@ class world {
   void skip_ahead(node_state& n, const wire_message& body) {
     const auto* d = std::get_if<decision>(&body);
     if (!d || d->slot <= n.live->learner_core().delivered_up_to() + 1) return;
-    for (const auto& m : d->value.messages)
+    for (const auto& m : d->value.messages())
       if (n.skipped_ahead.insert(m.id).second) checker_.on_delivery(n.id, d->slot, m.id);
   }
 
@@ -220,7 +220,7 @@ class world {
     if (!e.durable.empty()) n.disk.commit(e.durable);
     for (auto& out : e.messages) send(n.id, out.to, std::move(out.body));
     for (const auto& d : e.deliveries)
-      for (const auto& m : d.messages)
+      for (const auto& m : d.messages())
         if (!n.skipped_ahead.count(m.id)) checker_.on_delivery(n.id, d.slot, m.id);
     n.live->take_own_delivered();
   }

@@ -103,7 +103,7 @@ TEST_F(LeaderTest, BatchesPendingMessagesIntoOneSlotPerBatch) {
   // Two slots in the window, four messages each, to three acceptors.
   ASSERT_EQ(writes.size(), 6u);
   EXPECT_EQ(writes[0].second.slot, 1u);
-  EXPECT_EQ(writes[0].second.value.messages.size(), 4u);
+  EXPECT_EQ(writes[0].second.value.messages().size(), 4u);
   EXPECT_EQ(writes[3].second.slot, 2u);
   EXPECT_EQ(l.in_flight(), 2u);
 }
@@ -175,7 +175,7 @@ TEST_F(LeaderTest, DeliveredMessagesAreNotProposedAgain) {
   l.step(2, write_ack{l.current_round(), 1});
   const auto writes = sent<write_request>(l.outbox().take());
   ASSERT_FALSE(writes.empty());
-  EXPECT_EQ(writes[0].second.value.messages.at(0).id.seq, 2u);
+  EXPECT_EQ(writes[0].second.value.messages().at(0).id.seq, 2u);
 }
 
 TEST_F(LeaderTest, SteppingDownKeepsUndecidedMessagesForLater) {

@@ -39,15 +39,15 @@ TEST(Learner, DeliveryIsLoggedWithItsBatch) {
 
 TEST(Learner, EachMessageIsDeliveredOnceEvenIfDecidedTwice) {
   learner l(1, {}, {});
-  batch twice = value_of("x", 3, 5);
-  twice.messages.push_back(twice.messages[0]);  // duplicate inside one batch
+  const auto once = value_of("x", 3, 5).messages()[0];
+  const batch twice{once, once};  // duplicate inside one batch
   l.step(2, decision{1, twice});
   l.step(2, decision{2, value_of("x", 3, 5)});  // and again in a later slot
   l.step(2, decision{2, value_of("x", 3, 5)});  // a duplicated decision message
   auto e = l.outbox().take();
   ASSERT_EQ(e.deliveries.size(), 2u);
-  EXPECT_EQ(e.deliveries[0].messages.size(), 1u);
-  EXPECT_TRUE(e.deliveries[1].messages.empty());  // slot 2 is delivered, with nothing new
+  EXPECT_EQ(e.deliveries[0].messages().size(), 1u);
+  EXPECT_TRUE(e.deliveries[1].messages().empty());  // slot 2 is delivered, with nothing new
 }
 
 TEST(Learner, RecoveryNeitherRepeatsNorSkips) {
@@ -60,7 +60,7 @@ TEST(Learner, RecoveryNeitherRepeatsNorSkips) {
   l.step(3, decision{3, value_of("a", 2, 1)});  // a message delivered before the crash
   auto e = l.outbox().take();
   ASSERT_EQ(delivered_slots(e), (std::vector<slot_t>{3}));
-  EXPECT_TRUE(e.deliveries[0].messages.empty());
+  EXPECT_TRUE(e.deliveries[0].messages().empty());
 }
 
 TEST(Learner, ReportsWhatWasDeliveredBeforeTheRestartWithoutDeliveringItAgain) {
@@ -70,8 +70,8 @@ TEST(Learner, ReportsWhatWasDeliveredBeforeTheRestartWithoutDeliveringItAgain) {
   learner l(1, {}, disk);
   const auto& before = l.delivered();
   ASSERT_EQ(before.size(), 2u);
-  EXPECT_EQ(before.at(1).messages.size(), 1u);
-  EXPECT_TRUE(before.at(2).messages.empty());
+  EXPECT_EQ(before.at(1).messages().size(), 1u);
+  EXPECT_TRUE(before.at(2).messages().empty());
   EXPECT_TRUE(l.outbox().take().deliveries.empty());
 }
 
@@ -81,8 +81,8 @@ TEST(Learner, LogsTheBatchAsDeliveredWithoutDuplicatesOfEarlierSlots) {
   l.step(2, decision{2, value_of("a", 2, 1)});  // proposed again after a leader change
   const auto e = l.outbox().take();
   ASSERT_EQ(e.durable.size(), 2u);
-  EXPECT_TRUE(std::get<delivery_record>(e.durable[1]).value.messages.empty());
-  EXPECT_EQ(l.delivered().at(1).messages.size(), 1u);
+  EXPECT_TRUE(std::get<delivery_record>(e.durable[1]).value.messages().empty());
+  EXPECT_EQ(l.delivered().at(1).messages().size(), 1u);
 }
 
 TEST(Learner, AsksAPeerThatIsAheadForTheMissingDecisions) {

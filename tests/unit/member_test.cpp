@@ -31,7 +31,7 @@ class Group : public ::testing::Test {
         disks[m.self() - 1].commit(e.durable);
         for (auto& out : e.messages) wire.push_back({m.self(), out.to, std::move(out.body)});
         for (auto& d : e.deliveries)
-          for (auto& msg : d.messages) delivered[m.self() - 1].push_back(msg.payload);
+          for (auto& msg : d.messages()) delivered[m.self() - 1].push_back(msg.payload);
       }
       while (!wire.empty()) {
         auto env = std::move(wire.front());
@@ -76,7 +76,7 @@ TEST_F(Group, AcceptorStateReachesStableStorage) {
     const auto state = disk.recover();
     EXPECT_FALSE(state.promised.is_zero());
     ASSERT_EQ(state.delivered_up_to(), 1u);
-    EXPECT_EQ(state.delivered.at(1).messages.at(0).payload, "durable");
+    EXPECT_EQ(state.delivered.at(1).messages().at(0).payload, "durable");
   }
 }
 

@@ -266,8 +266,9 @@ TEST_F(SqliteStorage, AFileSizeLimitFailsTheCommitCleanly) {
 }
 
 TEST(Codec, RoundTripsABatch) {
-  batch b = value_of("hello", 3, 99);
-  b.messages.push_back(client_message{{4, 1ULL << 45}, std::string("\0\1\2", 3)});
+  auto messages = value_of("hello", 3, 99).messages();
+  messages.push_back(client_message{{4, 1ULL << 45}, std::string("\0\1\2", 3)});
+  const batch b(messages);
   EXPECT_EQ(decode_batch(encode(b)), b);
   EXPECT_EQ(decode_batch(encode(batch{})), batch{});
 }
