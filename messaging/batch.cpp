@@ -27,6 +27,11 @@ void put(std::string& out, T value) {
 }
 
 template <class T>
+void put_at(std::string& out, std::size_t at, T value) {
+  std::memcpy(out.data() + at, &value, sizeof value);
+}
+
+template <class T>
 T get(const char* at) {
   T value;
   std::memcpy(&value, at, sizeof value);
@@ -36,6 +41,25 @@ T get(const char* at) {
 std::uint32_t crc_of(const char* data, std::size_t size) {
   return static_cast<std::uint32_t>(
       crc32_z(crc32_z(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(data), size));
+}
+
+// The header, with count, size and checksum still zero: seal_flat fills them in.
+void start_flat(std::string& out) {
+  out.append(flat_magic, 4);
+  out.append(header_size - 4, '\0');
+}
+
+void append_entry(std::string& out, const message_id& id, std::string_view payload) {
+  put(out, id.origin);
+  put(out, id.seq);
+  put(out, static_cast<std::uint32_t>(payload.size()));
+  out.append(payload);
+}
+
+void seal_flat(std::string& out, std::size_t count, std::size_t payload_bytes) {
+  put_at(out, count_at, static_cast<std::uint32_t>(count));
+  put_at(out, payload_bytes_at, static_cast<std::uint64_t>(payload_bytes));
+  put_at(out, crc_at, crc_of(out.data() + count_at, out.size() - count_at));
 }
 
 [[noreturn]] void malformed(const char* what) {
@@ -66,6 +90,18 @@ batch::batch(std::vector<client_message> messages) {
 batch::batch(std::initializer_list<client_message> messages)
     : batch(std::vector<client_message>(messages)) {}
 
+batch batch::adopt_flat(std::string bytes, std::size_t count, std::size_t payload_bytes) {
+  if (count == 0) return batch{};
+  auto b = std::make_shared<body>();
+  b->count = count;
+  b->payload_bytes = payload_bytes;
+  b->flat = std::move(bytes);
+  std::call_once(b->encoded, [] {});
+  batch out;
+  out.body_ = std::move(b);
+  return out;
+}
+
 bool batch::looks_flat(const std::string& bytes) {
   return bytes.size() >= header_size && std::memcmp(bytes.data(), flat_magic, 4) == 0;
 }
@@ -79,7 +115,7 @@ batch batch::from_flat(std::string bytes) {
   if (!looks_flat(bytes)) malformed("no header");
   const std::size_t count = get<std::uint32_t>(bytes.data() + count_at);
   const std::size_t payload_bytes = get<std::uint64_t>(bytes.data() + payload_bytes_at);
-  // Walk the entries once, so that decoding later cannot run off the end.
+  // Walk the entries once, so that reading them later cannot run off the end.
   std::size_t at = header_size, seen_bytes = 0;
   for (std::size_t i = 0; i < count; ++i) {
     if (bytes.size() - at < entry_header_size) malformed("truncated entry");
@@ -91,14 +127,24 @@ batch batch::from_flat(std::string bytes) {
   }
   if (at != bytes.size()) malformed("trailing bytes");
   if (seen_bytes != payload_bytes) malformed("payload size mismatch");
-  if (count == 0) return batch{};
-  auto b = std::make_shared<body>();
-  b->count = count;
-  b->payload_bytes = payload_bytes;
-  b->flat = std::move(bytes);
-  std::call_once(b->encoded, [] {});
-  batch out;
-  out.body_ = std::move(b);
+  return adopt_flat(std::move(bytes), count, payload_bytes);
+}
+
+std::vector<batch_entry> batch::entries() const {
+  std::vector<batch_entry> out;
+  if (!body_) return out;
+  out.reserve(body_->count);
+  const char* at = flat().data() + header_size;
+  for (std::size_t i = 0; i < body_->count; ++i) {
+    batch_entry e;
+    e.id.origin = get<std::uint32_t>(at);
+    e.id.seq = get<std::uint64_t>(at + 4);
+    const std::size_t size = get<std::uint32_t>(at + 12);
+    at += entry_header_size;
+    e.payload = std::string_view(at, size);
+    at += size;
+    out.push_back(e);
+  }
   return out;
 }
 
@@ -106,19 +152,10 @@ const std::vector<client_message>& batch::messages() const {
   static const std::vector<client_message> none;
   if (!body_) return none;
   const body& b = *body_;
-  std::call_once(b.decoded, [&b] {
+  std::call_once(b.decoded, [this, &b] {
     b.messages.reserve(b.count);
-    const char* at = b.flat.data() + header_size;
-    for (std::size_t i = 0; i < b.count; ++i) {
-      client_message m;
-      m.id.origin = get<std::uint32_t>(at);
-      m.id.seq = get<std::uint64_t>(at + 4);
-      const std::size_t size = get<std::uint32_t>(at + 12);
-      at += entry_header_size;
-      m.payload.assign(at, size);
-      at += size;
-      b.messages.push_back(std::move(m));
-    }
+    for (const auto& e : entries())
+      b.messages.push_back(client_message{e.id, std::string(e.payload)});
   });
   return b.messages;
 }
@@ -133,37 +170,44 @@ std::size_t batch::payload_bytes() const {
 
 const std::string& batch::flat() const {
   static const std::string empty = [] {
-    std::string out(flat_magic, 4);
-    put<std::uint32_t>(out, 0);
-    put<std::uint32_t>(out, 0);
-    put<std::uint64_t>(out, 0);
-    const std::uint32_t crc = crc_of(out.data() + count_at, out.size() - count_at);
-    std::memcpy(out.data() + crc_at, &crc, 4);
+    std::string out;
+    start_flat(out);
+    seal_flat(out, 0, 0);
     return out;
   }();
   if (!body_) return empty;
   const body& b = *body_;
   std::call_once(b.encoded, [&b] {
     b.flat.reserve(header_size + b.count * entry_header_size + b.payload_bytes);
-    b.flat.append(flat_magic, 4);
-    put<std::uint32_t>(b.flat, 0);  // the CRC, once the rest is written
-    put(b.flat, static_cast<std::uint32_t>(b.count));
-    put(b.flat, static_cast<std::uint64_t>(b.payload_bytes));
-    for (const auto& m : b.messages) {
-      put(b.flat, m.id.origin);
-      put(b.flat, m.id.seq);
-      put(b.flat, static_cast<std::uint32_t>(m.payload.size()));
-      b.flat.append(m.payload);
-    }
-    const std::uint32_t crc = crc_of(b.flat.data() + count_at, b.flat.size() - count_at);
-    std::memcpy(b.flat.data() + crc_at, &crc, 4);
+    start_flat(b.flat);
+    for (const auto& m : b.messages) append_entry(b.flat, m.id, m.payload);
+    seal_flat(b.flat, b.count, b.payload_bytes);
   });
   return b.flat;
 }
 
 bool operator==(const batch& a, const batch& b) {
   if (a.body_ == b.body_) return true;
-  return a.size() == b.size() && a.messages() == b.messages();
+  return a.size() == b.size() && a.flat() == b.flat();
+}
+
+batch_builder::batch_builder() {
+  start_flat(flat_);
+}
+
+void batch_builder::add(const message_id& id, std::string_view payload) {
+  append_entry(flat_, id, payload);
+  ++count_;
+  payload_bytes_ += payload.size();
+}
+
+batch batch_builder::finish() {
+  seal_flat(flat_, count_, payload_bytes_);
+  batch out = batch::adopt_flat(std::move(flat_), count_, payload_bytes_);
+  flat_.clear();
+  start_flat(flat_);
+  count_ = payload_bytes_ = 0;
+  return out;
 }
 
 }  // namespace synod

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "messaging/ids.hpp"
@@ -24,6 +25,14 @@ struct message_id {
   }
 };
 
+struct message_id_hash {
+  std::size_t operator()(const message_id& id) const {
+    // seq counts up within an origin: spread it with a multiplicative (Fibonacci) hash.
+    return static_cast<std::size_t>((id.seq ^ (std::uint64_t{id.origin} << 48)) *
+                                    0x9E3779B97F4A7C15ULL);
+  }
+};
+
 struct client_message {
   message_id id;
   std::string payload;  // opaque application bytes
@@ -31,6 +40,12 @@ struct client_message {
   friend bool operator==(const client_message& a, const client_message& b) {
     return a.id == b.id && a.payload == b.payload;
   }
+};
+
+// One message of a batch, seen where the batch keeps it: valid while a copy of the batch lives.
+struct batch_entry {
+  message_id id;
+  std::string_view payload;
 };
 
 // An immutable, shared batch. A leader proposes one batch to every acceptor, each acceptor logs
@@ -52,6 +67,9 @@ class batch {
   static bool looks_flat(const std::string& bytes);
 
   const std::vector<client_message>& messages() const;
+  // The messages without decoding them: what the protocol needs (ids, and payload bytes to copy
+  // into another batch) costs no allocation per message.
+  std::vector<batch_entry> entries() const;
   std::size_t size() const;  // number of messages; does not decode
   bool is_noop() const { return size() == 0; }
   std::size_t payload_bytes() const;  // does not decode
@@ -63,8 +81,29 @@ class batch {
   friend bool operator!=(const batch& a, const batch& b) { return !(a == b); }
 
  private:
+  friend class batch_builder;
   struct body;
+  // Takes flat bytes known to be sound (made here, or walked by from_flat).
+  static batch adopt_flat(std::string bytes, std::size_t count, std::size_t payload_bytes);
+
   std::shared_ptr<const body> body_;
+};
+
+// Writes a batch's flat bytes directly, message by message: a leader assembles proposals from
+// pieces of forwarded batches without ever holding the messages as strings.
+class batch_builder {
+ public:
+  batch_builder();
+  void add(const message_id& id, std::string_view payload);
+  std::size_t size() const { return count_; }
+  std::size_t payload_bytes() const { return payload_bytes_; }
+  // The batch built so far; the builder starts over, empty.
+  batch finish();
+
+ private:
+  std::string flat_;
+  std::size_t count_ = 0;
+  std::size_t payload_bytes_ = 0;
 };
 
 }  // namespace synod

@@ -69,7 +69,7 @@ struct catch_up_request {
 
 // A node hands its undelivered client messages to the node it believes leads.
 struct forward {
-  std::vector<client_message> messages;
+  batch value;
 };
 
 // I-AM-ALIVE for the failure detector; also tells peers how far this node has delivered,

@@ -81,9 +81,20 @@ template <class Archive>
 void serialize(Archive& ar, synod::catch_up_request& x, unsigned) {
   ar& x.from_slot;
 }
+// Version 0 held the messages as a vector; version 1 holds them as a batch.
 template <class Archive>
-void serialize(Archive& ar, synod::forward& x, unsigned) {
-  ar& x.messages;
+void save(Archive& ar, const synod::forward& x, unsigned) {
+  ar << x.value;
+}
+template <class Archive>
+void load(Archive& ar, synod::forward& x, unsigned version) {
+  if (version == 0) {
+    std::vector<synod::client_message> messages;
+    ar >> messages;
+    x.value = synod::batch(std::move(messages));
+    return;
+  }
+  ar >> x.value;
 }
 template <class Archive>
 void serialize(Archive& ar, synod::heartbeat& x, unsigned) {
@@ -113,5 +124,7 @@ void serialize(Archive& ar, synod::wire_message& v, unsigned) {
 }  // namespace boost::serialization
 
 BOOST_SERIALIZATION_SPLIT_FREE(synod::batch)
+BOOST_SERIALIZATION_SPLIT_FREE(synod::forward)
+BOOST_CLASS_VERSION(synod::forward, 1)
 BOOST_CLASS_VERSION(synod::batch, 2)
 BOOST_CLASS_VERSION(synod::client_message, 1)

@@ -11,21 +11,29 @@ broadcast_front::broadcast_front(node_id self, broadcast_config config,
 }
 
 std::optional<message_id> broadcast_front::broadcast(std::string payload) {
-  if (undelivered_.size() >= config_.max_undelivered) return std::nullopt;
-  const std::uint64_t seq = (incarnation_ << seq_counter_bits) | next_counter_++;
-  if (leader_ != 0) {
-    outbox_.messages.push_back({leader_, forward{{client_message{{self_, seq}, payload}}}});
-  }
-  undelivered_.emplace(seq, std::move(payload));
-  return message_id{self_, seq};
+  std::vector<std::string> one;
+  one.push_back(std::move(payload));
+  auto ids = broadcast_all(std::move(one));
+  if (!ids) return std::nullopt;
+  return ids->front();
 }
 
 std::optional<std::vector<message_id>> broadcast_front::broadcast_all(
     std::vector<std::string> payloads) {
   if (payloads.size() > room()) return std::nullopt;
+  // One forward for many payloads: the leader takes them in as one batch.
   std::vector<message_id> ids;
   ids.reserve(payloads.size());
-  for (auto& p : payloads) ids.push_back(*broadcast(std::move(p)));
+  batch_builder f;
+  for (auto& p : payloads) {
+    const message_id id{self_, (incarnation_ << seq_counter_bits) | next_counter_++};
+    if (leader_ != 0) f.add(id, p);
+    if (f.size() == config_.max_forward_messages)
+      outbox_.messages.push_back({leader_, forward{f.finish()}});
+    undelivered_.emplace_hint(undelivered_.end(), id.seq, std::move(p));
+    ids.push_back(id);
+  }
+  if (f.size() > 0) outbox_.messages.push_back({leader_, forward{f.finish()}});
   return ids;
 }
 
@@ -36,7 +44,7 @@ void broadcast_front::on_leader_change(node_id elected) {
 }
 
 void broadcast_front::on_delivery(const delivery& d) {
-  for (const auto& m : d.messages()) {
+  for (const auto& m : d.value.entries()) {
     if (m.id.origin == self_ && undelivered_.erase(m.id.seq) > 0) delivered_.push_back(m.id);
   }
 }
@@ -52,15 +60,13 @@ void broadcast_front::tick() {
 void broadcast_front::forward_all() {
   ticks_since_forward_ = 0;
   if (leader_ == 0) return;
-  forward f;
+  batch_builder f;
   for (const auto& [seq, payload] : undelivered_) {
-    f.messages.push_back(client_message{{self_, seq}, payload});
-    if (f.messages.size() == config_.max_forward_messages) {
-      outbox_.messages.push_back({leader_, std::move(f)});
-      f = forward{};
-    }
+    f.add({self_, seq}, payload);
+    if (f.size() == config_.max_forward_messages)
+      outbox_.messages.push_back({leader_, forward{f.finish()}});
   }
-  if (!f.messages.empty()) outbox_.messages.push_back({leader_, std::move(f)});
+  if (f.size() > 0) outbox_.messages.push_back({leader_, forward{f.finish()}});
 }
 
 std::vector<message_id> broadcast_front::take_delivered() {

@@ -23,13 +23,13 @@ void leader::on_leader_change(node_id elected) {
 
 void leader::on_delivery(const delivery& d) {
   delivered_up_to_ = std::max(delivered_up_to_, d.slot);
-  for (const auto& m : d.messages()) held_.erase(m.id);
+  for (const auto& m : d.value.entries()) held_.erase(m.id);
 }
 
 void leader::step(node_id, const forward& m) {
-  for (const auto& msg : m.messages) {
+  for (const auto& e : m.value.entries()) {
     if (held_.size() >= config_.max_pending) break;  // the origin resends until delivered
-    if (held_.emplace(msg.id, held::queued).second) queue_.push_back(msg);
+    if (held_.emplace(e.id, held::queued).second) queue_.push_back({e, m.value});
   }
   if (phase_ == phase::leading) fill_window();
 }
@@ -52,11 +52,12 @@ void leader::step_down() {
   // Messages of abandoned proposals go back to the queue: if this node leads again, they must be
   // proposed again (they may also be decided already; the learner removes duplicates).
   for (auto it = proposals_.rbegin(); it != proposals_.rend(); ++it) {
-    for (const auto& msg : it->second.value.messages()) {
-      auto held_it = held_.find(msg.id);
+    const auto entries = it->second.value.entries();
+    for (auto e = entries.rbegin(); e != entries.rend(); ++e) {
+      auto held_it = held_.find(e->id);
       if (held_it != held_.end() && held_it->second == held::proposed) {
         held_it->second = held::queued;
-        queue_.push_front(msg);
+        queue_.push_front({*e, it->second.value});
       }
     }
   }
@@ -107,7 +108,7 @@ void leader::finish_phase_one() {
 }
 
 void leader::propose(slot_t slot, batch value) {
-  for (const auto& msg : value.messages()) {
+  for (const auto& msg : value.entries()) {
     auto it = held_.find(msg.id);
     if (it != held_.end()) it->second = held::proposed;
   }
@@ -125,23 +126,21 @@ void leader::fill_window() {
 }
 
 batch leader::next_batch() {
-  std::vector<client_message> b;
-  std::size_t bytes = 0;
+  batch_builder b;
   while (!queue_.empty() && b.size() < config_.max_batch_messages) {
-    auto it = held_.find(queue_.front().id);
+    const batch_entry& e = queue_.front().entry;
+    auto it = held_.find(e.id);
     // Skip what was delivered meanwhile, or queued twice and already proposed.
     if (it == held_.end() || it->second != held::queued) {
       queue_.pop_front();
       continue;
     }
-    const std::size_t size = queue_.front().payload.size();
-    if (!b.empty() && bytes + size > config_.max_batch_bytes) break;
-    bytes += size;
+    if (b.size() > 0 && b.payload_bytes() + e.payload.size() > config_.max_batch_bytes) break;
     it->second = held::proposed;
-    b.push_back(std::move(queue_.front()));
+    b.add(e.id, e.payload);
     queue_.pop_front();
   }
-  return batch(std::move(b));
+  return b.finish();
 }
 
 void leader::step(node_id from, const write_ack& m) {

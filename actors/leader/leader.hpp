@@ -7,6 +7,7 @@
 #include <deque>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "actors/effects.hpp"
 
@@ -48,6 +49,12 @@ class leader {
   enum class phase { follower, preparing, leading };
   enum class held { queued, proposed };
 
+  // A client message waiting for a batch, seen in the batch it came in (which it keeps alive).
+  struct queued {
+    batch_entry entry;
+    batch source;
+  };
+
   struct proposal {
     batch value;
     std::set<node_id> acks;
@@ -85,8 +92,8 @@ class leader {
   std::map<slot_t, proposal> proposals_;
 
   // Client messages not yet delivered locally: queued for a batch, or in a proposed batch.
-  std::deque<client_message> queue_;
-  std::map<message_id, held> held_;
+  std::deque<queued> queue_;
+  std::unordered_map<message_id, held, message_id_hash> held_;
 };
 
 }  // namespace synod

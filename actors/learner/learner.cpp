@@ -43,14 +43,15 @@ void learner::deliver(slot_t slot, const batch& value) {
 
 batch learner::unseen_part(const batch& value) {
   // Usually every message is new: then the batch itself is kept, not a copy.
-  const auto& messages = value.messages();
+  const auto entries = value.entries();
   std::size_t i = 0;
-  while (i < messages.size() && delivered_.insert(messages[i].id)) ++i;
-  if (i == messages.size()) return value;
-  std::vector<client_message> unseen(messages.begin(), messages.begin() + i);
-  for (++i; i < messages.size(); ++i)
-    if (delivered_.insert(messages[i].id)) unseen.push_back(messages[i]);
-  return batch(std::move(unseen));
+  while (i < entries.size() && delivered_.insert(entries[i].id)) ++i;
+  if (i == entries.size()) return value;
+  batch_builder unseen;
+  for (std::size_t j = 0; j < i; ++j) unseen.add(entries[j].id, entries[j].payload);
+  for (++i; i < entries.size(); ++i)
+    if (delivered_.insert(entries[i].id)) unseen.add(entries[i].id, entries[i].payload);
+  return unseen.finish();
 }
 
 void learner::forget_up_to(slot_t slot) {

@@ -37,7 +37,23 @@ TEST(BroadcastFront, ForwardsToTheLeaderAndAgainWhenItChanges) {
   auto again = sent<forward>(f.outbox().take());
   ASSERT_EQ(again.size(), 1u);  // one forward carries everything undelivered
   EXPECT_EQ(again[0].first, 2u);
-  EXPECT_EQ(again[0].second.messages.size(), 2u);
+  EXPECT_EQ(again[0].second.value.size(), 2u);
+}
+
+TEST(BroadcastFront, ForwardsManyPayloadsInFewForwards) {
+  broadcast_config config;
+  config.max_forward_messages = 2;
+  broadcast_front f(4, config, {});
+  f.on_leader_change(1);
+  const auto ids = f.broadcast_all({"a", "b", "c"});
+  ASSERT_TRUE(ids.has_value());
+  const auto sent_forwards = sent<forward>(f.outbox().take());
+  ASSERT_EQ(sent_forwards.size(), 2u);
+  const auto& first = sent_forwards[0].second.value.messages();
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0].id, (*ids)[0]);
+  EXPECT_EQ(first[1].payload, "b");
+  EXPECT_EQ(sent_forwards[1].second.value.messages().at(0).id, (*ids)[2]);
 }
 
 TEST(BroadcastFront, ResendsWhatStaysUndelivered) {

@@ -18,7 +18,7 @@ TEST(WireCodec, RoundTripsEveryMessageKind) {
       write_nack{{4, 2}, 8, {5, 3}},
       decision{8, b},
       catch_up_request{5},
-      forward{b.messages()},
+      forward{b},
       heartbeat{12},
   };
   const auto back = decode_messages(encode(all));

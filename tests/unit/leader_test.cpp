@@ -31,10 +31,9 @@ class LeaderTest : public ::testing::Test {
   }
 
   static forward forward_of(std::size_t count, node_id origin = 2) {
-    forward f;
-    for (std::size_t i = 0; i < count; ++i)
-      f.messages.push_back(client_message{{origin, i}, "p" + std::to_string(i)});
-    return f;
+    batch_builder b;
+    for (std::size_t i = 0; i < count; ++i) b.add({origin, i}, "p" + std::to_string(i));
+    return forward{b.finish()};
   }
 };
 
