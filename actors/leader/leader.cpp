@@ -10,7 +10,9 @@ leader::leader(node_id self, group_view group, leader_config config,
       group_(std::move(group)),
       config_(config),
       counter_(recovered.round_counter),
-      delivered_up_to_(recovered.delivered_up_to()) {}
+      delivered_up_to_(recovered.delivered_up_to()) {
+  held_.reserve(config_.max_pending);  // never rehashed under load
+}
 
 void leader::on_leader_change(node_id elected) {
   elected_ = elected;
@@ -102,16 +104,21 @@ void leader::finish_phase_one() {
   const slot_t last_reported = highest.empty() ? 0 : highest.rbegin()->first;
   for (slot_t s = read_from_; s <= last_reported; ++s) {
     auto it = highest.find(s);
-    propose(s, it == highest.end() ? batch{} : it->second.value);
+    if (it == highest.end()) {
+      propose(s, batch{});
+      continue;
+    }
+    // What this leader holds of an adopted value is proposed now, not to be batched again.
+    for (const auto& msg : it->second.value.entries()) {
+      auto held_it = held_.find(msg.id);
+      if (held_it != held_.end()) held_it->second = held::proposed;
+    }
+    propose(s, it->second.value);
   }
   fill_window();
 }
 
 void leader::propose(slot_t slot, batch value) {
-  for (const auto& msg : value.entries()) {
-    auto it = held_.find(msg.id);
-    if (it != held_.end()) it->second = held::proposed;
-  }
   send_to_all(write_request{round_, slot, value});
   proposals_[slot] = proposal{std::move(value), {}, 0};
   next_slot_ = std::max(next_slot_, slot + 1);
@@ -147,9 +154,17 @@ void leader::step(node_id from, const write_ack& m) {
   if (phase_ != phase::leading || m.round != round_) return;
   auto it = proposals_.find(m.slot);
   if (it == proposals_.end()) return;
-  it->second.acks.insert(from);
-  if (it->second.acks.size() < group_.quorum()) return;
-  send_to_all(decision{m.slot, std::move(it->second.value)});
+  proposal& p = it->second;
+  p.acks.insert(from);
+  if (p.acks.size() < group_.quorum()) return;
+  for (node_id member : group_.members) {
+    // A peer whose acceptor accepted the value in this round holds it: half the bytes on the
+    // links. (This node's own learner shares the batch in memory anyway.)
+    if (member != self_ && p.acks.count(member))
+      outbox_.messages.push_back({member, decision{m.slot, batch{}, round_, true}});
+    else
+      outbox_.messages.push_back({member, decision{m.slot, p.value, round_}});
+  }
   proposals_.erase(it);
   fill_window();
 }

@@ -14,20 +14,41 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
   }
 }
 
+void learner::on_local_accept(slot_t slot, round_t round, const batch& value) {
+  if (slot < next_slot_) return;
+  auto [it, inserted] = accepted_here_.try_emplace(slot, accepted_value{slot, round, value});
+  if (!inserted && round > it->second.round) it->second = accepted_value{slot, round, value};
+}
+
 void learner::step(node_id from, const decision& m) {
   decided_since_tick_ = true;
   if (m.slot < next_slot_) return;  // delivered already
+  const batch* value = &m.value;
+  if (m.value_omitted) {
+    auto here = accepted_here_.find(m.slot);
+    if (here == accepted_here_.end() || here->second.round < m.round) {
+      // Decided, but the value is not here (the acceptor's word has not come, or this node
+      // restarted): the sender has it; catching up asks for it.
+      if (from != self_) {
+        best_peer_ = from;
+        best_peer_progress_ = std::max(best_peer_progress_, m.slot);
+      }
+      return;
+    }
+    value = &here->second.value;
+  }
   if (m.slot > next_slot_) {
     // A gap: keep the batch until the ones before it arrive; ask its sender if they do not.
-    waiting_.emplace(m.slot, m.value);
+    waiting_.emplace(m.slot, *value);
     if (from != self_ && best_peer_progress_ <= delivered_up_to()) best_peer_ = from;
     return;
   }
-  deliver(m.slot, m.value);
+  deliver(m.slot, *value);
   for (auto it = waiting_.begin(); it != waiting_.end() && it->first <= next_slot_;) {
     if (it->first == next_slot_) deliver(it->first, it->second);
     it = waiting_.erase(it);
   }
+  accepted_here_.erase(accepted_here_.begin(), accepted_here_.lower_bound(next_slot_));
   ticks_since_request_ = 0;
 }
 

@@ -23,6 +23,9 @@ class learner {
 
   void step(node_id from, const decision& m);
   void step(node_id from, const catch_up_request& m);
+  // This node's acceptor accepted `value` for `slot` in `round`: a decision of that slot in that
+  // round or a lower one that leaves its value out (decision::value_omitted) means this value.
+  void on_local_accept(slot_t slot, round_t round, const batch& value);
   // A peer's heartbeat said how far it has delivered; if further than here, catch up from it.
   void on_peer_progress(node_id peer, slot_t delivered_up_to);
   void tick();
@@ -58,6 +61,7 @@ class learner {
       decided_;                 // delivered slots' batches (deduplicated), for peers and replays
   slot_t forgotten_up_to_ = 0;  // decided_ starts after this
   std::map<slot_t, batch> waiting_;  // AwaitingToBeDelivered: decided, ahead of next_slot_
+  std::map<slot_t, accepted_value> accepted_here_;  // this node's acceptor's values, undelivered
   delivered_filter delivered_;
 
   node_id best_peer_ = 0;  // the peer known to be furthest ahead

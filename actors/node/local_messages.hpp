@@ -26,6 +26,11 @@ struct commit_request {
   std::uint64_t ticket = 0;
 };
 
+// The acceptor accepted a value (acceptor -> learner, at once: a decision may leave it out).
+struct accepted_here {
+  accepted_value accepted;
+};
+
 // The learner delivered a batch.
 struct delivered {
   delivery batch;
@@ -78,6 +83,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::incoming)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::outgoing_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::commit_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::delivered)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::accepted_here)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::leader_changed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::peer_progress)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::local_progress)

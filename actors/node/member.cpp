@@ -19,7 +19,10 @@ member::member(node_id self, group_view group, member_config config,
 void member::receive(node_id from, const wire_message& m) {
   std::visit(overloaded{
                  [&](const read_request& x) { acceptor_.step(from, x); },
-                 [&](const write_request& x) { acceptor_.step(from, x); },
+                 [&](const write_request& x) {
+                   acceptor_.step(from, x);
+                   share_accepted(x);
+                 },
                  [&](const read_ack& x) { leader_.step(from, x); },
                  [&](const read_nack& x) { leader_.step(from, x); },
                  [&](const write_ack& x) { leader_.step(from, x); },
@@ -39,6 +42,12 @@ void member::receive(node_id from, const wire_message& m) {
              },
              m);
   after_step();
+}
+
+void member::share_accepted(const write_request& w) {
+  auto it = acceptor_.accepted().find(w.slot);
+  if (it != acceptor_.accepted().end() && it->second.round == w.round)
+    learner_.on_local_accept(w.slot, w.round, it->second.value);
 }
 
 void member::tick() {

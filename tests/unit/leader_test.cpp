@@ -128,6 +128,26 @@ TEST_F(LeaderTest, MajorityOfAcksDecidesAndRefillsTheWindow) {
   EXPECT_EQ(sent<write_request>(e).at(0).second.slot, 2u);  // the window moved on
 }
 
+TEST_F(LeaderTest, DecisionsLeaveTheValueOutOnlyForPeersWhoseAcceptorAcceptedIt) {
+  auto l = make();  // node 1
+  win_phase_one(l);
+  l.step(2, forward_of(1));
+  const round_t k = l.current_round();
+  const batch proposed = sent<write_request>(l.outbox().take()).at(0).second.value;
+  l.step(1, write_ack{k, 1});
+  l.step(3, write_ack{k, 1});
+  std::map<node_id, decision> to;
+  for (auto& [member, d] : sent<decision>(l.outbox().take())) to[member] = d;
+  ASSERT_EQ(to.size(), 3u);
+  EXPECT_FALSE(to[1].value_omitted);  // itself: shared in memory
+  EXPECT_EQ(to[1].value, proposed);
+  EXPECT_FALSE(to[2].value_omitted);  // its acceptor did not answer: it may not have the value
+  EXPECT_EQ(to[2].value, proposed);
+  EXPECT_TRUE(to[3].value_omitted);
+  EXPECT_TRUE(to[3].value.is_noop());
+  for (auto& [member, d] : to) EXPECT_EQ(d.round, k);
+}
+
 TEST_F(LeaderTest, NackMakesItStepDownAndTryAHigherRound) {
   leader_config config;
   config.retry_ticks = 2;

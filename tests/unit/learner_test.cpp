@@ -28,6 +28,33 @@ TEST(Learner, DeliversInSlotOrderWhateverTheArrivalOrder) {
   EXPECT_EQ(l.delivered_up_to(), 3u);
 }
 
+TEST(Learner, ADecisionWithoutItsValueTakesTheValueThisNodesAcceptorAccepted) {
+  learner l(1, {}, {});
+  l.on_local_accept(1, {3, 2}, value_of("a"));
+  l.on_local_accept(1, {4, 2}, value_of("b"));  // a later round's value replaces it
+  l.on_local_accept(1, {2, 2}, value_of("c"));  // an older round's does not
+  l.step(2, decision{1, batch{}, {4, 2}, true});
+  auto e = l.outbox().take();
+  ASSERT_EQ(e.deliveries.size(), 1u);
+  EXPECT_EQ(e.deliveries[0].value, value_of("b"));
+}
+
+TEST(Learner, ADecisionWithoutItsValueNeverTakesAValueOfAnOlderRound) {
+  learner l(1, {}, {});
+  l.on_local_accept(1, {3, 2}, value_of("old"));
+  l.step(2, decision{1, batch{}, {5, 2}, true});
+  EXPECT_TRUE(l.outbox().take().deliveries.empty());
+  // It asks the sender, whose answer carries the value.
+  EXPECT_TRUE(l.lagging());
+  l.tick();
+  const auto asked = sent<catch_up_request>(l.outbox().take());
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].first, 2u);
+  EXPECT_EQ(asked[0].second.from_slot, 1u);
+  l.step(2, decision{1, value_of("new")});
+  EXPECT_EQ(l.outbox().take().deliveries.at(0).value, value_of("new"));
+}
+
 TEST(Learner, DeliveryIsLoggedWithItsBatch) {
   learner l(1, {}, {});
   l.step(2, decision{1, value_of("a")});
