@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 
 #include "actors/effects.hpp"
 
@@ -15,7 +16,9 @@ namespace synod {
 struct failure_detector_config {
   unsigned heartbeat_ticks = 2;  // send a heartbeat every this many ticks
   unsigned timeout_ticks = 12;   // suspect a member not heard from for this many ticks
-  slot_t max_leader_lag = 32;    // a member further behind than this (in slots) does not lead
+  // A member further behind than this (in slots), plus twice what the furthest member advances
+  // between two heartbeats, does not lead.
+  slot_t max_leader_lag = 32;
 };
 
 class failure_detector {
@@ -41,6 +44,11 @@ class failure_detector {
   // together agrees on the lowest id at once instead of each node electing itself first.
   std::map<node_id, unsigned> silence_;
   std::map<node_id, slot_t> progress_;  // delivered up to, as last heard (self included)
+  // How far each member moved between its last two heartbeats (self: between its last two sent).
+  // A peer's progress is as old as its last heartbeat; a member that moved `advance` slots per
+  // heartbeat looks that far behind a member reading its own current progress.
+  std::map<node_id, slot_t> advance_;
+  std::optional<slot_t> advertised_;  // what this node's last heartbeat said
 };
 
 }  // namespace synod

@@ -54,6 +54,23 @@ TEST(FailureDetector, AMemberCatchingUpDoesNotLeadUntilItHasCaughtUp) {
   EXPECT_EQ(fd.leader(), 1u);
 }
 
+TEST(FailureDetector, ALiveLeaderIsNotPassedOverForTheAgeOfItsLastHeartbeat) {
+  failure_detector_config c = fast();
+  c.max_leader_lag = 10;
+  failure_detector fd(3, group_of(3), c);
+  // Decisions come fast: 50 slots between heartbeats. The leader's last report is one
+  // heartbeat old, so this node (reading its own progress) looks 50 ahead of it.
+  for (slot_t at = 100; at <= 300; at += 50) {
+    fd.step(1, heartbeat{at - 50});
+    fd.step(2, heartbeat{at - 50});
+    fd.tick(at);
+  }
+  EXPECT_EQ(fd.leader(), 1u);
+  // A member that restarts far behind is still passed over.
+  fd.step(1, heartbeat{10});
+  EXPECT_EQ(fd.leader(), 2u);
+}
+
 TEST(FailureDetector, ASuspectedMemberIsNotTheYardstickForLag) {
   failure_detector_config c = fast();
   c.max_leader_lag = 10;
