@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -61,6 +62,10 @@ struct write_nack {
 // the value its own acceptor holds for the slot in `round` or later, which is the decided value
 // (spec: any value accepted in a round at or above a deciding round is the decided one).
 struct decision {
+  decision() = default;
+  decision(slot_t s, batch v, round_t r = {}, bool omitted = false)
+      : slot(s), value(std::move(v)), round(r), value_omitted(omitted) {}
+
   slot_t slot = 0;
   batch value;
   round_t round;  // the round that decided it; zero in catch-up answers, which carry the value
