@@ -7,6 +7,11 @@ namespace synod {
 acceptor::acceptor(const recovered_state& recovered)
     : promised_(recovered.promised), accepted_(recovered.accepted) {}
 
+const accepted_value* acceptor::accepted_in(slot_t slot, round_t round) const {
+  auto it = accepted_.find(slot);
+  return it != accepted_.end() && it->second.round == round ? &it->second : nullptr;
+}
+
 void acceptor::forget_up_to(slot_t slot) {
   if (slot <= forgotten_up_to_) return;
   forgotten_up_to_ = slot;

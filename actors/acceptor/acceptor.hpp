@@ -29,6 +29,9 @@ class acceptor {
 
   round_t promised() const { return promised_; }
   const std::map<slot_t, accepted_value>& accepted() const { return accepted_; }
+  // The value accepted for `slot` in exactly `round`, if any: after a WRITE, what the member's
+  // learner may take when a decision leaves the value out (decision::value_omitted).
+  const accepted_value* accepted_in(slot_t slot, round_t round) const;
 
  private:
   // read_i, shared by all slots: one READ covers every slot from a given slot on. Every

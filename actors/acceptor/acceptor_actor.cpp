@@ -2,19 +2,6 @@
 
 namespace synod {
 
-namespace {
-
-// Hands what was just accepted to this node's learner, which a decision may then name without
-// the value. Before it is durable: the value of a round is the same whether or not it is.
-void share_accepted(caf::stateful_actor<acceptor_state>* self, const write_request& w) {
-  const auto& accepted = self->state.core->accepted();
-  auto it = accepted.find(w.slot);
-  if (it != accepted.end() && it->second.round == w.round)
-    self->send(self->state.peers.learner, accepted_here{it->second});
-}
-
-}  // namespace
-
 caf::behavior acceptor_actor(caf::stateful_actor<acceptor_state>* self, recovered_state recovered) {
   auto& st = self->state;
   st.core.emplace(recovered);
@@ -25,8 +12,12 @@ caf::behavior acceptor_actor(caf::stateful_actor<acceptor_state>* self, recovere
                   std::visit(
                       overloaded{[&](const read_request& x) { self->state.core->step(m.from, x); },
                                  [&](const write_request& x) {
-                                   self->state.core->step(m.from, x);
-                                   share_accepted(self, x);
+                                   auto& s = self->state;
+                                   s.core->step(m.from, x);
+                                   // For the learner at once, before it is durable: a round's
+                                   // value is the same either way.
+                                   if (const auto* a = s.core->accepted_in(x.slot, x.round))
+                                     self->send(s.peers.learner, accepted_here{*a});
                                  },
                                  [](const auto&) {}},
                       m.body);

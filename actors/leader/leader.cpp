@@ -29,11 +29,19 @@ void leader::on_delivery(const delivery& d) {
 }
 
 void leader::step(node_id, const forward& m) {
+  queued q{m.value, {}, 0};
   for (const auto& e : m.value.entries()) {
     if (held_.size() >= config_.max_pending) break;  // the origin resends until delivered
-    if (held_.emplace(e.id, held::queued).second) queue_.push_back({e, m.value});
+    if (held_.emplace(e.id, held::queued).second) q.entries.push_back(e);
   }
+  if (!q.entries.empty()) queue_.push_back(std::move(q));
   if (phase_ == phase::leading) fill_window();
+}
+
+std::size_t leader::pending() const {
+  std::size_t n = 0;
+  for (const auto& q : queue_) n += q.entries.size() - q.next;
+  return n;
 }
 
 void leader::start_round() {
@@ -54,14 +62,15 @@ void leader::step_down() {
   // Messages of abandoned proposals go back to the queue: if this node leads again, they must be
   // proposed again (they may also be decided already; the learner removes duplicates).
   for (auto it = proposals_.rbegin(); it != proposals_.rend(); ++it) {
-    const auto entries = it->second.value.entries();
-    for (auto e = entries.rbegin(); e != entries.rend(); ++e) {
-      auto held_it = held_.find(e->id);
+    queued q{it->second.value, {}, 0};
+    for (const auto& e : it->second.value.entries()) {
+      auto held_it = held_.find(e.id);
       if (held_it != held_.end() && held_it->second == held::proposed) {
         held_it->second = held::queued;
-        queue_.push_front({*e, it->second.value});
+        q.entries.push_back(e);
       }
     }
+    if (!q.entries.empty()) queue_.push_front(std::move(q));
   }
   proposals_.clear();
   read_acks_.clear();
@@ -135,17 +144,22 @@ void leader::fill_window() {
 batch leader::next_batch() {
   batch_builder b;
   while (!queue_.empty() && b.size() < config_.max_batch_messages) {
-    const batch_entry& e = queue_.front().entry;
+    queued& q = queue_.front();
+    if (q.next == q.entries.size()) {
+      queue_.pop_front();
+      continue;
+    }
+    const batch_entry& e = q.entries[q.next];
     auto it = held_.find(e.id);
     // Skip what was delivered meanwhile, or queued twice and already proposed.
     if (it == held_.end() || it->second != held::queued) {
-      queue_.pop_front();
+      ++q.next;
       continue;
     }
     if (b.size() > 0 && b.payload_bytes() + e.payload.size() > config_.max_batch_bytes) break;
     it->second = held::proposed;
     b.add(e.id, e.payload);
-    queue_.pop_front();
+    ++q.next;
   }
   return b.finish();
 }

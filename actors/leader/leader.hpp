@@ -43,16 +43,18 @@ class leader {
   bool leading() const { return phase_ == phase::leading; }
   round_t current_round() const { return round_; }
   std::size_t in_flight() const { return proposals_.size(); }
-  std::size_t pending() const { return queue_.size(); }
+  std::size_t pending() const;
 
  private:
   enum class phase { follower, preparing, leading };
   enum class held { queued, proposed };
 
-  // A client message waiting for a batch, seen in the batch it came in (which it keeps alive).
+  // Client messages waiting for a batch, seen in the batch they came in (which keeps their
+  // bytes alive): one per forwarded batch, not one per message.
   struct queued {
-    batch_entry entry;
     batch source;
+    std::vector<batch_entry> entries;
+    std::size_t next = 0;  // entries before this one are taken
   };
 
   struct proposal {

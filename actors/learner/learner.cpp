@@ -14,10 +14,10 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
   }
 }
 
-void learner::on_local_accept(slot_t slot, round_t round, const batch& value) {
-  if (slot < next_slot_) return;
-  auto [it, inserted] = accepted_here_.try_emplace(slot, accepted_value{slot, round, value});
-  if (!inserted && round > it->second.round) it->second = accepted_value{slot, round, value};
+void learner::on_local_accept(const accepted_value& a) {
+  if (a.slot < next_slot_) return;
+  auto [it, inserted] = accepted_here_.try_emplace(a.slot, a);
+  if (!inserted && a.round > it->second.round) it->second = a;
 }
 
 void learner::step(node_id from, const decision& m) {

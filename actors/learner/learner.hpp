@@ -23,9 +23,9 @@ class learner {
 
   void step(node_id from, const decision& m);
   void step(node_id from, const catch_up_request& m);
-  // This node's acceptor accepted `value` for `slot` in `round`: a decision of that slot in that
+  // This node's acceptor accepted a value for a slot in a round: a decision of that slot in that
   // round or a lower one that leaves its value out (decision::value_omitted) means this value.
-  void on_local_accept(slot_t slot, round_t round, const batch& value);
+  void on_local_accept(const accepted_value& a);
   // A peer's heartbeat said how far it has delivered; if further than here, catch up from it.
   void on_peer_progress(node_id peer, slot_t delivered_up_to);
   void tick();

@@ -138,9 +138,7 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
                        m.body);
             s.pipe.schedule(self);
           },
-          [=](const accepted_here& a) {
-            self->state.core->on_local_accept(a.accepted.slot, a.accepted.round, a.accepted.value);
-          },
+          [=](const accepted_here& a) { self->state.core->on_local_accept(a.accepted); },
           [=](peer_progress& p) {
             self->state.core->on_peer_progress(p.peer, p.delivered_up_to);
             self->state.peer_progress[p.peer] = p.delivered_up_to;

@@ -21,7 +21,8 @@ void member::receive(node_id from, const wire_message& m) {
                  [&](const read_request& x) { acceptor_.step(from, x); },
                  [&](const write_request& x) {
                    acceptor_.step(from, x);
-                   share_accepted(x);
+                   if (const auto* a = acceptor_.accepted_in(x.slot, x.round))
+                     learner_.on_local_accept(*a);
                  },
                  [&](const read_ack& x) { leader_.step(from, x); },
                  [&](const read_nack& x) { leader_.step(from, x); },
@@ -42,12 +43,6 @@ void member::receive(node_id from, const wire_message& m) {
              },
              m);
   after_step();
-}
-
-void member::share_accepted(const write_request& w) {
-  auto it = acceptor_.accepted().find(w.slot);
-  if (it != acceptor_.accepted().end() && it->second.round == w.round)
-    learner_.on_local_accept(w.slot, w.round, it->second.value);
 }
 
 void member::tick() {

@@ -59,8 +59,6 @@ class member {
   void after_step();
 
   void catch_up_from_archive(node_id from, const catch_up_request& m);
-  // The acceptor's value of a write it took, for the learner (see decision::value_omitted).
-  void share_accepted(const write_request& w);
 
   node_id self_;
   member_config config_;

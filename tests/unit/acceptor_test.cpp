@@ -81,6 +81,18 @@ TEST(Acceptor, Figure2_ConsensusAgreesOnTheFirstDecision) {
   EXPECT_EQ(reg.propose(r(3, 3), Z), std::nullopt);  // p3: propose(3, Z) aborts
 }
 
+TEST(Acceptor, NamesTheValueItAcceptedInExactlyTheRoundAsked) {
+  acceptor a({});
+  a.step(1, write_request{{3, 1}, 5, value_of("v")});
+  ASSERT_NE(a.accepted_in(5, {3, 1}), nullptr);
+  EXPECT_EQ(a.accepted_in(5, {3, 1})->value, value_of("v"));
+  EXPECT_EQ(a.accepted_in(5, {4, 1}), nullptr);  // not accepted in that round
+  EXPECT_EQ(a.accepted_in(6, {3, 1}), nullptr);
+  a.step(2, read_request{{7, 2}, 1});
+  a.step(1, write_request{{3, 1}, 6, value_of("late")});  // refused: a higher promise
+  EXPECT_EQ(a.accepted_in(6, {3, 1}), nullptr);
+}
+
 TEST(Acceptor, PromiseIsLoggedBeforeTheAck) {
   acceptor a{recovered_state{}};
   a.step(1, read_request{r(5, 1), 1});

@@ -30,9 +30,9 @@ TEST(Learner, DeliversInSlotOrderWhateverTheArrivalOrder) {
 
 TEST(Learner, ADecisionWithoutItsValueTakesTheValueThisNodesAcceptorAccepted) {
   learner l(1, {}, {});
-  l.on_local_accept(1, {3, 2}, value_of("a"));
-  l.on_local_accept(1, {4, 2}, value_of("b"));  // a later round's value replaces it
-  l.on_local_accept(1, {2, 2}, value_of("c"));  // an older round's does not
+  l.on_local_accept({1, {3, 2}, value_of("a")});
+  l.on_local_accept({1, {4, 2}, value_of("b")});  // a later round's value replaces it
+  l.on_local_accept({1, {2, 2}, value_of("c")});  // an older round's does not
   l.step(2, decision{1, batch{}, {4, 2}, true});
   auto e = l.outbox().take();
   ASSERT_EQ(e.deliveries.size(), 1u);
@@ -41,7 +41,7 @@ TEST(Learner, ADecisionWithoutItsValueTakesTheValueThisNodesAcceptorAccepted) {
 
 TEST(Learner, ADecisionWithoutItsValueNeverTakesAValueOfAnOlderRound) {
   learner l(1, {}, {});
-  l.on_local_accept(1, {3, 2}, value_of("old"));
+  l.on_local_accept({1, {3, 2}, value_of("old")});
   l.step(2, decision{1, batch{}, {5, 2}, true});
   EXPECT_TRUE(l.outbox().take().deliveries.empty());
   // It asks the sender, whose answer carries the value.
