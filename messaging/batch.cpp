@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <stdexcept>
@@ -50,6 +51,7 @@ void start_flat(std::string& out) {
 }
 
 void append_entry(std::string& out, const message_id& id, std::string_view payload) {
+  if (payload.size() > UINT32_MAX) throw std::length_error("a message payload exceeds 4 GiB");
   put(out, id.origin);
   put(out, id.seq);
   put(out, static_cast<std::uint32_t>(payload.size()));

@@ -1,9 +1,9 @@
 // synod bench: measures a group under load and the machine's own limits, as one JSON object on
 // stdout (a summary goes to stderr). What it measures:
 //   (default)        a self-started local group (or a running one: --config FILE): throughput
-//   delivered
-//                    at every member, latency from broadcast to local delivery, memory per member,
-//                    and with --kill-leader-at the deliveries over time around a leader crash
+//                    delivered at every member, latency from broadcast to local delivery, memory
+//                    per member, and with --kill-leader-at the deliveries over time around a
+//                    leader crash
 //   --what fsync     appends of 4 KiB, each followed by fdatasync, in --dir: the disk's limit
 //   --what rtt       request/response round trips to an echo actor in another process
 #include <fcntl.h>
