@@ -1,9 +1,19 @@
 #include "actors/retransmission/link.hpp"
 
+#include <algorithm>
+
 namespace synod {
 
 link::link(node_id self, node_id peer, std::uint64_t session, link_config config)
-    : self_(self), peer_(peer), session_(session), config_(config) {}
+    : self_(self),
+      peer_(peer),
+      session_(session),
+      config_(config),
+      resend_wait_(first_resend_wait()) {}
+
+unsigned link::first_resend_wait() const {
+  return config_.lossless ? std::max(config_.max_resend_ticks, 1u) : config_.resend_ticks;
+}
 
 frame link::make_frame(std::uint64_t seq, const std::string& bytes) const {
   const std::uint64_t ack = expected_ == 0 ? 0 : expected_ - 1;
@@ -54,11 +64,14 @@ std::vector<std::string> link::receive(const frame& f) {
       unacked_.pop_front();
       progress = true;
     }
-    if (progress) ticks_without_progress_ = 0;
+    if (progress) {
+      ticks_without_progress_ = 0;
+      resend_wait_ = first_resend_wait();
+    }
     // The peer saw frames beyond the first unacknowledged one: that one was lost. Resend it
     // once per gap, at once, instead of waiting for the timer.
-    if (!unacked_.empty() && f.highest > f.ack && unacked_.front().seq == f.ack + 1 &&
-        fast_resent_ != f.ack + 1) {
+    if (!config_.lossless && !unacked_.empty() && f.highest > f.ack &&
+        unacked_.front().seq == f.ack + 1 && fast_resent_ != f.ack + 1) {
       fast_resent_ = f.ack + 1;
       resend(unacked_.front());
     }
@@ -94,6 +107,7 @@ std::vector<std::string> link::receive(const frame& f) {
 
 void link::reconnected() {
   ticks_without_progress_ = 0;
+  resend_wait_ = first_resend_wait();
   for (const auto& f : unacked_) resend(f);
 }
 
@@ -102,10 +116,14 @@ void link::tick() {
     ticks_without_progress_ = 0;
     return;
   }
-  if (++ticks_without_progress_ < config_.resend_ticks) return;
+  if (++ticks_without_progress_ < resend_wait_) return;
   // Nothing came back for a while: the frames may all be lost (a cut link drops everything).
-  // Resend the whole window; the receiver drops what it already has.
-  reconnected();
+  // Resend the whole window; the receiver drops what it already has. A link that stays stalled
+  // is slow rather than lossy: wait longer each time, so it is not flooded with copies.
+  ticks_without_progress_ = 0;
+  const unsigned longest = std::max(config_.max_resend_ticks, 1u) * (config_.lossless ? 8 : 1);
+  resend_wait_ = std::min(resend_wait_ * 2, longest);
+  for (const auto& f : unacked_) resend(f);
 }
 
 void link::resend(frame f) {

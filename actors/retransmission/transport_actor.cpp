@@ -136,7 +136,11 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
   const auto session = std::uniform_int_distribution<std::uint64_t>(1)(st.random);
   for (const auto& m : st.config.members) {
     if (m.id == st.config.id) continue;
-    st.links.emplace(m.id, link(st.config.id, m.id, session, st.config.link));
+    link_config lc = st.config.link;
+    // Over TCP nothing is lost while a connection stands, unless this node drops frames itself.
+    const auto& f = st.config.faults;
+    lc.lossless = !(f.loss > 0 && f.on_link(st.config.id, m.id)) && f.isolate.empty();
+    st.links.emplace(m.id, link(st.config.id, m.id, session, lc));
     st.backoff[m.id] = std::chrono::milliseconds(10);
     connect(self, m.id);
   }

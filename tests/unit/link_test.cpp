@@ -51,6 +51,38 @@ TEST(Link, ResendsTheWindowWhenAcknowledgementsStall) {
   EXPECT_EQ(transfer(a, b), (std::vector<std::string>{"x", "y"}));
 }
 
+TEST(Link, AStalledLinkIsNotFloodedWithCopies) {
+  link_config config;
+  config.resend_ticks = 2;
+  config.max_resend_ticks = 8;
+  link a(1, 2, 100, config);
+  a.push(std::string(1000, 'x'));
+  a.take_sendable();
+  // Acks never come (a slow or cut connection): resends after 2, then 4, then 8, 8, ... ticks.
+  std::vector<int> resent_at;
+  for (int t = 1; t <= 40; ++t) {
+    a.tick();
+    if (!a.take_sendable().empty()) resent_at.push_back(t);
+  }
+  EXPECT_EQ(resent_at, (std::vector<int>{2, 6, 14, 22, 30, 38}));
+}
+
+TEST(Link, ALosslessConnectionIsResentOnlyAfterAReconnectionOrALongStall) {
+  link_config config;
+  config.lossless = true;
+  config.max_resend_ticks = 50;
+  link a(1, 2, 100, config), b(2, 1, 200, config);
+  a.push("1");
+  a.push("2");
+  a.push("3");
+  transfer(a, b, {false, true, false});   // (only a broken connection loses frames)
+  transfer(b, a);                         // the gap is known, but no fast resend
+  for (int t = 0; t < 49; ++t) a.tick();  // nor a timed one while the connection stands
+  EXPECT_TRUE(a.take_sendable().empty());
+  a.reconnected();
+  EXPECT_EQ(transfer(a, b), (std::vector<std::string>{"2", "3"}));
+}
+
 TEST(Link, DatagramsPassAtOnceAndAreNeverResent) {
   link a(1, 2, 100, {}), b(2, 1, 200, {});
   a.push_datagram("beat");
