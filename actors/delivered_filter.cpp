@@ -1,4 +1,4 @@
-#include "actors/learner/delivered_filter.hpp"
+#include "actors/delivered_filter.hpp"
 
 namespace synod {
 
@@ -13,8 +13,14 @@ bool delivered_filter::contains(const message_id& id) const {
 }
 
 bool delivered_filter::insert(const message_id& id) {
-  if (contains(id)) return false;
   auto& intervals = seen_[id.origin];
+  // The common case: an origin's messages are delivered in the order it numbered them, so seq
+  // extends its last interval.
+  if (!intervals.empty() && intervals.rbegin()->second == id.seq) {
+    ++intervals.rbegin()->second;
+    return true;
+  }
+  if (contains(id)) return false;
   std::uint64_t start = id.seq;
   std::uint64_t end = id.seq + 1;
   // Merge with the interval that ends right at seq, and with the one that starts right after it.

@@ -1,5 +1,6 @@
 // Which client messages a node has delivered, per origin, as sets of seq intervals. Stays small
-// because each origin numbers its messages consecutively within an incarnation.
+// because each origin numbers its messages consecutively within an incarnation. The learner uses
+// it to deliver each message once; the leader, to never take up a message delivered already.
 #pragma once
 
 #include <cstdint>

@@ -3,6 +3,7 @@
 // the application. Like etcd raft's Ready: state to save BEFORE messages are sent.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "messaging/batch.hpp"
@@ -19,8 +20,14 @@ struct outgoing {
 // One TO-Deliver upcall: the messages of a decided batch that this node had not delivered before,
 // in the batch's (deterministic, identical everywhere) order.
 struct delivery {
+  delivery() = default;
+  delivery(slot_t s, batch seen) : slot(s), value(seen), decided(std::move(seen)) {}
+  delivery(slot_t s, batch seen, batch whole)
+      : slot(s), value(std::move(seen)), decided(std::move(whole)) {}
+
   slot_t slot = 0;
-  batch value;
+  batch value;    // what the application is handed
+  batch decided;  // the whole decided batch, messages delivered in earlier slots included
 
   const std::vector<client_message>& messages() const { return value.messages(); }
 };

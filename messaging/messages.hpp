@@ -3,6 +3,7 @@
 // heartbeats.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <variant>
@@ -82,10 +83,35 @@ struct forward {
   batch value;
 };
 
-// I-AM-ALIVE for the failure detector; also tells peers how far this node has delivered,
-// so a learner that missed the last decision notices without new traffic.
+// How long ago (in the sender's ticks) the sender last heard from a member itself, and that
+// member's incarnation then.
+struct sighting {
+  node_id member = 0;
+  std::uint32_t ticks_ago = 0;
+  std::uint64_t incarnation = 0;
+};
+
+// I-AM-ALIVE for the failure detector; also tells peers how far this node has delivered (so a
+// learner that missed the last decision notices without new traffic), which member it follows,
+// and whom it hears: a member that cannot hear the leader itself still knows it is alive when
+// others hear it, and does not depose it.
 struct heartbeat {
+  heartbeat() = default;
+  explicit heartbeat(slot_t delivered, node_id follows = 0, std::vector<sighting> sightings = {},
+                     std::uint64_t sender_incarnation = 0, std::uint64_t follows_incarnation = 0)
+      : delivered_up_to(delivered),
+        leader(follows),
+        heard(std::move(sightings)),
+        incarnation(sender_incarnation),
+        leader_incarnation(follows_incarnation) {}
+
   slot_t delivered_up_to = 0;
+  node_id leader = 0;  // the member the sender follows; 0 while it knows none
+  std::vector<sighting> heard;
+  // The sender's incarnation (it grows at every restart), and the incarnation of the leader it
+  // follows: a leader that restarted leads no more, whatever older heartbeats still say.
+  std::uint64_t incarnation = 0;
+  std::uint64_t leader_incarnation = 0;
 };
 
 using wire_message = std::variant<read_request, read_ack, read_nack, write_request, write_ack,

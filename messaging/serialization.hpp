@@ -99,8 +99,14 @@ void load(Archive& ar, synod::forward& x, unsigned version) {
   ar >> x.value;
 }
 template <class Archive>
-void serialize(Archive& ar, synod::heartbeat& x, unsigned) {
+void serialize(Archive& ar, synod::sighting& x, unsigned) {
+  ar& x.member& x.ticks_ago& x.incarnation;
+}
+template <class Archive>
+void serialize(Archive& ar, synod::heartbeat& x, unsigned version) {
   ar& x.delivered_up_to;
+  if (version >= 1)  // version 0: progress only
+    ar& x.leader& x.heard& x.incarnation& x.leader_incarnation;
 }
 
 // std::variant (Boost 1.74 has none): the alternative's index, then the alternative.
@@ -129,5 +135,6 @@ BOOST_SERIALIZATION_SPLIT_FREE(synod::batch)
 BOOST_SERIALIZATION_SPLIT_FREE(synod::forward)
 BOOST_CLASS_VERSION(synod::forward, 1)
 BOOST_CLASS_VERSION(synod::decision, 1)
+BOOST_CLASS_VERSION(synod::heartbeat, 1)
 BOOST_CLASS_VERSION(synod::batch, 2)
 BOOST_CLASS_VERSION(synod::client_message, 1)

@@ -1,5 +1,7 @@
 #include "actors/acceptor/acceptor.hpp"
 
+#include "actors/invariant.hpp"
+
 #include <algorithm>
 
 namespace synod {
@@ -59,6 +61,7 @@ void acceptor::step(node_id from, const write_request& m) {
     slot = accepted_value{m.slot, m.round, m.value};
     outbox_.durable.push_back(accept_record{m.slot, m.round, m.value});  // forced log before ack
   }
+  SYNOD_INVARIANT(slot.round <= promised_, "an acceptor never accepts above its promise");
   outbox_.messages.push_back({from, write_ack{m.round, m.slot}});
 }
 

@@ -9,6 +9,7 @@ caf::behavior acceptor_actor(caf::stateful_actor<acceptor_state>* self, recovere
   return wait_for_wiring(
       self, caf::message_handler{
                 [=](incoming& m) {
+                  const round_t promised = self->state.core->promised();
                   std::visit(
                       overloaded{[&](const read_request& x) { self->state.core->step(m.from, x); },
                                  [&](const write_request& x) {
@@ -21,6 +22,8 @@ caf::behavior acceptor_actor(caf::stateful_actor<acceptor_state>* self, recovere
                                  },
                                  [](const auto&) {}},
                       m.body);
+                  if (self->state.core->promised() != promised)
+                    self->send(self->state.peers.leader, round_seen{self->state.core->promised()});
                   self->state.pipe.schedule(self);
                 },
                 [=](const forget_up_to& f) { self->state.core->forget_up_to(f.slot); },

@@ -1,9 +1,19 @@
-// The failure detector core: an eventual leader (Omega) from heartbeats, driven by tick().
-// leader() is the lowest id among the members heard from within the timeout (this node always
-// trusts itself) that are not far behind the furthest of them, which every node agrees on once
-// failures and delays stop. A member that just recovered and is still catching up is passed
-// over: leading from far behind would make its first round read back, and re-propose, the
-// whole gap. Safety never depends on the verdict. Pure.
+// The failure detector core: an eventual leader (Omega) from heartbeats, driven by tick(). The
+// verdict is sticky, so a healthy group keeps its leader through anything that happens to other
+// members:
+//  - A member is alive while it was heard from within the timeout, by this node or by a peer
+//    this node hears (heartbeats say whom their sender hears), so a one-way or partial partition
+//    does not make a member depose a leader the others still hear.
+//  - A member keeps following its leader while that leader is alive; it switches when a majority
+//    of the group follows another live member (a resumed or partitioned ex-leader yields).
+//  - Without a live leader it follows one that a peer it hears follows; failing that, once it
+//    hears every member (or a majority for a whole timeout), the lowest id among the members it
+//    hears that is not far behind the furthest of them (a member still catching up is passed over:
+//    leading from far behind would make its first round read back, and re-propose, the whole gap).
+//  - It knows nothing of a member it has not heard from: a member that (re)starts follows the
+//    leader it finds instead of electing itself. Following names the leader's incarnation: a
+//    leader that restarted is followed by nobody until chosen again.
+// Safety never depends on the verdict. Pure.
 #pragma once
 
 #include <map>
@@ -17,13 +27,15 @@ struct failure_detector_config {
   unsigned heartbeat_ticks = 2;  // send a heartbeat every this many ticks
   unsigned timeout_ticks = 12;   // suspect a member not heard from for this many ticks
   // A member further behind than this (in slots), plus twice what the furthest member advances
-  // between two heartbeats, does not lead.
+  // between two heartbeats, is not chosen to lead.
   slot_t max_leader_lag = 32;
 };
 
 class failure_detector {
  public:
-  failure_detector(node_id self, group_view group, failure_detector_config config);
+  // `incarnation` grows at every start of this member (the front's, from stable storage).
+  failure_detector(node_id self, group_view group, failure_detector_config config,
+                   std::uint64_t incarnation = 1);
 
   void step(node_id from, const heartbeat& m);
   // `delivered_up_to` travels with the heartbeat so lagging learners notice.
@@ -31,18 +43,41 @@ class failure_detector {
 
   effects& outbox() { return outbox_; }
 
-  node_id leader() const;
+  // The member this node follows; 0 while it knows of none.
+  node_id leader() const { return leader_; }
+  // Heard from, by this node itself, within the timeout.
   bool trusts(node_id member) const;
+  // Heard from within the timeout by this node or by a peer it trusts.
+  bool alive(node_id member) const;
 
  private:
+  void decide();
+  void follow(node_id member);
+  void learn_incarnation(node_id member, std::uint64_t incarnation);
+  // Whether following (member, incarnation) still means following that member as it is now.
+  bool current(node_id member, std::uint64_t incarnation) const;
+  std::optional<node_id> lowest_up_to_date() const;
+  slot_t progress(node_id member) const;
+
   node_id self_;
   group_view group_;
   failure_detector_config config_;
   effects outbox_;
   unsigned ticks_to_heartbeat_ = 0;
-  // Ticks since each peer was last heard from. Peers start trusted, so a group that boots
-  // together agrees on the lowest id at once instead of each node electing itself first.
+  std::uint64_t ticks_ = 0;  // since this node started
+  std::uint64_t incarnation_;
+  node_id leader_ = 0;
+  std::uint64_t leader_incarnation_ = 0;
+  std::map<node_id, std::uint64_t> incarnation_of_;  // as last heard from each member itself
+  std::map<node_id, std::uint64_t> restarted_at_;    // tick at which a new incarnation was heard
+  bool backed_ = false;          // a majority follows leader_, as far as this node can tell
+  unsigned unbacked_ticks_ = 0;  // ticks since it last was
+  // Per peer heard from at least once: ticks since then, and its last heartbeat.
   std::map<node_id, unsigned> silence_;
+  std::map<node_id, heartbeat> last_beat_;
+  // Per member: the tick (of this node's count) of the latest sign of life, its own heartbeat or
+  // a peer's word that it heard it.
+  std::map<node_id, std::uint64_t> last_heard_;
   std::map<node_id, slot_t> progress_;  // delivered up to, as last heard (self included)
   // How far each member moved between its last two heartbeats (self: between its last two sent).
   // A peer's progress is as old as its last heartbeat; a member that moved `advance` slots per

@@ -6,9 +6,9 @@ namespace synod {
 
 caf::behavior failure_detector_actor(caf::stateful_actor<failure_detector_state>* self, node_id id,
                                      group_view group, failure_detector_config config,
-                                     std::chrono::milliseconds tick) {
+                                     std::uint64_t incarnation, std::chrono::milliseconds tick) {
   auto& st = self->state;
-  st.core.emplace(id, std::move(group), config);
+  st.core.emplace(id, std::move(group), config, incarnation);
   st.pipe.set_carry_out([self](effects& e) { self->state.send_messages(self, e); });
   self->delayed_send(self, tick, tick_atom::value);
   auto after_step = [=] {

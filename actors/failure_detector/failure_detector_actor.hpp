@@ -17,6 +17,6 @@ struct failure_detector_state : role_state<failure_detector> {
 
 caf::behavior failure_detector_actor(caf::stateful_actor<failure_detector_state>* self, node_id id,
                                      group_view group, failure_detector_config config,
-                                     std::chrono::milliseconds tick);
+                                     std::uint64_t incarnation, std::chrono::milliseconds tick);
 
 }  // namespace synod

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "actors/invariant.hpp"
+
 namespace synod {
 
 leader::leader(node_id self, group_view group, leader_config config,
@@ -12,12 +14,17 @@ leader::leader(node_id self, group_view group, leader_config config,
       counter_(recovered.round_counter),
       delivered_up_to_(recovered.delivered_up_to()) {
   held_.reserve(config_.max_pending);  // never rehashed under load
+  for (const auto& [slot, value] : recovered.delivered)
+    for (const auto& e : value.entries()) delivered_.insert(e.id);
 }
 
 void leader::on_leader_change(node_id elected) {
   elected_ = elected;
   if (elected_ != self_) {
     step_down();
+    // The fronts forward what they hold to the new leader: what is queued here would only be
+    // held until it is delivered, or for ever if its origin crashed before anyone proposed it.
+    drop_queued();
   } else if (phase_ == phase::follower && retry_wait_ == 0) {
     start_round();
   }
@@ -25,17 +32,60 @@ void leader::on_leader_change(node_id elected) {
 
 void leader::on_delivery(const delivery& d) {
   delivered_up_to_ = std::max(delivered_up_to_, d.slot);
-  for (const auto& m : d.value.entries()) held_.erase(m.id);
+  // The whole decided batch: a message proposed again after its first delivery (forwarded twice,
+  // or adopted in phase 1) is stripped from what the application sees, and must be released too.
+  for (const auto& m : d.decided.entries()) {
+    held_.erase(m.id);
+    delivered_.insert(m.id);
+  }
+  // A slot this leader still proposes was decided (maybe with another leader's value): stop
+  // proposing it, and queue again what it held there that was not decided.
+  for (auto it = proposals_.begin(); it != proposals_.end() && it->first <= delivered_up_to_;) {
+    requeue(it->second.value);
+    it = proposals_.erase(it);
+  }
+  if (phase_ == phase::leading) fill_window();
+}
+
+void leader::requeue(const batch& value) {
+  queued q{value, {}, 0, ticks_};
+  for (const auto& e : value.entries()) {
+    auto held_it = held_.find(e.id);
+    if (held_it != held_.end() && held_it->second == held::proposed) {
+      held_it->second = held::queued;
+      q.entries.push_back(e);
+    }
+  }
+  if (!q.entries.empty()) queue_.push_front(std::move(q));
 }
 
 void leader::step(node_id, const forward& m) {
-  queued q{m.value, {}, 0};
+  queued q{m.value, {}, 0, ticks_};
   for (const auto& e : m.value.entries()) {
     if (held_.size() >= config_.max_pending) break;  // the origin resends until delivered
+    if (delivered_.contains(e.id)) continue;         // forwarded again after its delivery
     if (held_.emplace(e.id, held::queued).second) q.entries.push_back(e);
   }
+  SYNOD_INVARIANT(held_.size() <= config_.max_pending, "the leader holds at most max_pending");
   if (!q.entries.empty()) queue_.push_back(std::move(q));
   if (phase_ == phase::leading) fill_window();
+}
+
+void leader::drop_queued() {
+  for (auto it = held_.begin(); it != held_.end();)
+    it = it->second == held::queued ? held_.erase(it) : std::next(it);
+  queue_.clear();
+}
+
+void leader::drop_queued_before(std::uint64_t tick) {
+  while (!queue_.empty() && queue_.front().arrived < tick) {
+    const queued& q = queue_.front();
+    for (std::size_t i = q.next; i < q.entries.size(); ++i) {
+      auto it = held_.find(q.entries[i].id);
+      if (it != held_.end() && it->second == held::queued) held_.erase(it);
+    }
+    queue_.pop_front();
+  }
 }
 
 std::size_t leader::pending() const {
@@ -61,17 +111,7 @@ void leader::step_down() {
   if (phase_ == phase::follower) return;
   // Messages of abandoned proposals go back to the queue: if this node leads again, they must be
   // proposed again (they may also be decided already; the learner removes duplicates).
-  for (auto it = proposals_.rbegin(); it != proposals_.rend(); ++it) {
-    queued q{it->second.value, {}, 0};
-    for (const auto& e : it->second.value.entries()) {
-      auto held_it = held_.find(e.id);
-      if (held_it != held_.end() && held_it->second == held::proposed) {
-        held_it->second = held::queued;
-        q.entries.push_back(e);
-      }
-    }
-    if (!q.entries.empty()) queue_.push_front(std::move(q));
-  }
+  for (auto it = proposals_.rbegin(); it != proposals_.rend(); ++it) requeue(it->second.value);
   proposals_.clear();
   read_acks_.clear();
   phase_ = phase::follower;
@@ -91,6 +131,10 @@ void leader::step(node_id, const read_nack& m) {
 // than the promise that beat it, after a pause that lets the other leader finish.
 void leader::abandon_round(round_t nacked, round_t promised) {
   if (nacked != round_ || phase_ == phase::follower) return;
+  // No higher round: the acceptor forgot the slots asked about (it delivered them long ago).
+  // A WRITE of such a slot was decided already; a READ is sent again, from where this member
+  // has delivered by then, at the next resend. A new round would only depose nobody.
+  if (promised <= round_) return;
   counter_ = std::max(counter_, promised.counter);
   step_down();
   retry_wait_ = config_.retry_ticks;
@@ -157,6 +201,7 @@ batch leader::next_batch() {
       continue;
     }
     if (b.size() > 0 && b.payload_bytes() + e.payload.size() > config_.max_batch_bytes) break;
+    SYNOD_INVARIANT(!delivered_.contains(e.id), "a leader never proposes a delivered message");
     it->second = held::proposed;
     b.add(e.id, e.payload);
     ++q.next;
@@ -188,7 +233,13 @@ void leader::step(node_id, const write_nack& m) {
 }
 
 void leader::tick() {
+  ++ticks_;
   if (retry_wait_ > 0) --retry_wait_;
+  // Forwards that reach a follower (its origin's failure detector saw it elected first, or still
+  // does) wait a while in case this member is about to lead; after that their origins, which
+  // forward again to whoever they trust, hold them. A follower's queue never grows old.
+  if (phase_ == phase::follower && ticks_ > config_.resend_ticks)
+    drop_queued_before(ticks_ - config_.resend_ticks);
   if (elected_ == self_ && phase_ == phase::follower && retry_wait_ == 0) {
     start_round();
     return;
@@ -197,6 +248,8 @@ void leader::tick() {
   // messages, and acceptors answer a repeated request the same way.
   if (phase_ == phase::preparing && ++read_ticks_unanswered_ >= config_.resend_ticks) {
     read_ticks_unanswered_ = 0;
+    // Acks of an earlier READ report every slot from an earlier one on: they still count.
+    read_from_ = std::max(read_from_, delivered_up_to_ + 1);
     for (node_id member : group_.members)
       if (!read_acks_.count(member))
         outbox_.messages.push_back({member, read_request{round_, read_from_}});

@@ -3,12 +3,14 @@
 // round trip (WRITE) per decision while stable, with a window of slots in flight. Pure.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <map>
 #include <set>
 #include <unordered_map>
 
+#include "actors/delivered_filter.hpp"
 #include "actors/effects.hpp"
 
 namespace synod {
@@ -17,9 +19,10 @@ struct leader_config {
   std::size_t window = 8;                 // slots proposed and not yet decided
   std::size_t max_batch_messages = 1024;  // client messages in one batch
   std::size_t max_batch_bytes = 1 << 20;  // payload bytes in one batch
-  std::size_t max_pending = 100000;       // client messages held; more are dropped (resent later)
-  unsigned resend_ticks = 4;              // unanswered READ/WRITE are sent again after this
-  unsigned retry_ticks = 3;               // after a nack, wait this long before a higher round
+  std::size_t max_pending =
+      100000;                 // client messages held; more are not taken (their origin resends)
+  unsigned resend_ticks = 4;  // unanswered READ/WRITE are sent again after this
+  unsigned retry_ticks = 3;   // after a nack, wait this long before a higher round
 };
 
 class leader {
@@ -28,7 +31,10 @@ class leader {
 
   // Omega's current leader. Becoming it starts phase 1; losing it abandons the round.
   void on_leader_change(node_id elected);
-  // The local learner delivered a batch: its messages need no proposing any more.
+  // This member's acceptor promised a round: the next round started here must be higher.
+  void on_round_seen(round_t promised) { counter_ = std::max(counter_, promised.counter); }
+  // The local learner delivered a batch: none of the messages decided in it (those delivered in
+  // an earlier slot included) needs proposing any more, now or when forwarded again.
   void on_delivery(const delivery& d);
 
   void step(node_id from, const forward& m);
@@ -44,6 +50,8 @@ class leader {
   round_t current_round() const { return round_; }
   std::size_t in_flight() const { return proposals_.size(); }
   std::size_t pending() const;
+  // Client messages held: queued for a batch or in a proposed one, not yet delivered here.
+  std::size_t held_count() const { return held_.size(); }
 
  private:
   enum class phase { follower, preparing, leading };
@@ -54,7 +62,8 @@ class leader {
   struct queued {
     batch source;
     std::vector<batch_entry> entries;
-    std::size_t next = 0;  // entries before this one are taken
+    std::size_t next = 0;       // entries before this one are taken
+    std::uint64_t arrived = 0;  // the leader's tick count when it was queued
   };
 
   struct proposal {
@@ -71,6 +80,9 @@ class leader {
   void fill_window();
   batch next_batch();
   void send_to_all(const wire_message& m);
+  void drop_queued();
+  void requeue(const batch& value);
+  void drop_queued_before(std::uint64_t tick);
 
   node_id self_;
   group_view group_;
@@ -83,6 +95,7 @@ class leader {
   round_t round_;            // the round being prepared or led
   slot_t delivered_up_to_;   // from the local learner
   unsigned retry_wait_ = 0;  // ticks left before a new round may start
+  std::uint64_t ticks_ = 0;  // tick() calls so far
 
   // Phase 1 state.
   slot_t read_from_ = 1;
@@ -93,9 +106,11 @@ class leader {
   slot_t next_slot_ = 1;
   std::map<slot_t, proposal> proposals_;
 
-  // Client messages not yet delivered locally: queued for a batch, or in a proposed batch.
+  // Client messages not yet delivered locally: queued for a batch, or in a proposed batch. Never
+  // one that `delivered_` holds: a message forwarded again after its delivery is not taken up.
   std::deque<queued> queue_;
   std::unordered_map<message_id, held, message_id_hash> held_;
+  delivered_filter delivered_;
 };
 
 }  // namespace synod

@@ -38,6 +38,7 @@ caf::behavior leader_actor(caf::stateful_actor<leader_state>* self, node_id id, 
                   self->state.core->on_leader_change(m.leader);
                   after_step();
                 },
+                [=](const round_seen& r) { self->state.core->on_round_seen(r.round); },
                 [=](delivered& d) {
                   self->state.core->on_delivery(d.batch);
                   after_step();

@@ -57,7 +57,7 @@ void learner::deliver(slot_t slot, const batch& value) {
   batch seen = unseen_part(value);
   // Forced log at delivery: a restarted node neither repeats nor skips a batch.
   outbox_.durable.push_back(delivery_record{slot, seen});
-  outbox_.deliveries.push_back(delivery{slot, seen});
+  outbox_.deliveries.push_back(delivery{slot, seen, value});
   decided_.emplace(slot, std::move(seen));
   next_slot_ = slot + 1;
 }

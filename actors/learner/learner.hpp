@@ -6,8 +6,8 @@
 
 #include <map>
 
+#include "actors/delivered_filter.hpp"
 #include "actors/effects.hpp"
-#include "actors/learner/delivered_filter.hpp"
 
 namespace synod {
 

@@ -31,6 +31,12 @@ struct accepted_here {
   accepted_value accepted;
 };
 
+// The acceptor promised a higher round (acceptor -> leader): a round this member starts later
+// must be higher still, or the acceptors would refuse it and cost another round trip.
+struct round_seen {
+  round_t round;
+};
+
 // The learner delivered a batch.
 struct delivered {
   delivery batch;
@@ -84,6 +90,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::outgoing_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::commit_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::delivered)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::accepted_here)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::round_seen)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::leader_changed)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::peer_progress)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(synod::local_progress)

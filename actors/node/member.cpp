@@ -11,16 +11,24 @@ member::member(node_id self, group_view group, member_config config,
       acceptor_(recovered),
       leader_(self, group, config.leader, recovered),
       learner_(self, config.learner, recovered),
-      detector_(self, group, config.failure_detector),
+      detector_(self, group, config.failure_detector, recovered.incarnation + 1),
       front_(self, config.broadcast, recovered) {
   after_step();
 }
 
 void member::receive(node_id from, const wire_message& m) {
   std::visit(overloaded{
-                 [&](const read_request& x) { acceptor_.step(from, x); },
-                 [&](const write_request& x) {
+                 [&](const read_request& x) {
+                   const round_t promised = acceptor_.promised();
                    acceptor_.step(from, x);
+                   if (acceptor_.promised() != promised)
+                     leader_.on_round_seen(acceptor_.promised());
+                 },
+                 [&](const write_request& x) {
+                   const round_t promised = acceptor_.promised();
+                   acceptor_.step(from, x);
+                   if (acceptor_.promised() != promised)
+                     leader_.on_round_seen(acceptor_.promised());
                    if (const auto* a = acceptor_.accepted_in(x.slot, x.round))
                      learner_.on_local_accept(*a);
                  },

@@ -43,8 +43,8 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
   w.leader = system.spawn(leader_actor, config.id, config.view(), cores.leader, recovered, tick);
   w.learner =
       system.spawn(learner_actor, config.id, cores.learner, cores.memory_slots, recovered, tick);
-  w.detector =
-      system.spawn(failure_detector_actor, config.id, config.view(), cores.failure_detector, tick);
+  w.detector = system.spawn(failure_detector_actor, config.id, config.view(),
+                            cores.failure_detector, recovered.incarnation + 1, tick);
   w.front = system.spawn(front_actor, config.id, cores.broadcast, recovered, tick);
   w.transport = system.spawn(transport_actor, config);
   for (const auto& role : {w.acceptor, w.leader, w.learner, w.detector, w.front, w.transport})

@@ -39,12 +39,19 @@ void print_help() {
   --crash P           per member and tick, chance of a crash (default 0)
   --crash-leader P    per tick, extra chance that a member leading a round crashes
   --partition P       per tick, chance a partition starts (default 0)
+  --one-way P         per tick, chance that one member stops hearing another for a while
+  --pause P           per member and tick, chance it pauses (SIGSTOP) for a while
+  --spare-leader      crashes (not --crash-leader) and pauses never hit a member that leads
   --delay T           maximum message delay in time units; a tick is 10 (default 30)
   --ticks T           ticks with faults and broadcasts (default 300)
   --settle T          ticks allowed to settle after the faults (default 3000)
   --rate P            per member and tick, chance of a broadcast (default 0.3)
   --window N          leader's slots in flight (default 8)
   --batch N           client messages per batch at most (default 1024)
+  --max-pending N     client messages a leader holds at most (default 100000)
+  --max-undelivered N own broadcasts a member keeps undelivered before refusing (default 100000)
+  --max-leader-rounds N  fail an execution that starts more than N rounds after its first
+                      decision (leader stability; default: no limit)
   --bug NAME          plant a bug: acceptor-forgets-promise, leader-reuses-round,
                       learner-skips-ahead
   --expect-violation  exit 0 only if some execution was found violating (for planted bugs)
@@ -65,12 +72,17 @@ options parse(int argc, char** argv) {
       {"--crash", [&](auto v) { c.crash = std::stod(v); }},
       {"--crash-leader", [&](auto v) { c.crash_leader = std::stod(v); }},
       {"--partition", [&](auto v) { c.partition = std::stod(v); }},
+      {"--one-way", [&](auto v) { c.one_way = std::stod(v); }},
+      {"--pause", [&](auto v) { c.pause = std::stod(v); }},
       {"--delay", [&](auto v) { c.max_delay = std::stoull(v); }},
       {"--ticks", [&](auto v) { c.fault_ticks = std::stoull(v); }},
       {"--settle", [&](auto v) { c.settle_ticks = std::stoull(v); }},
       {"--rate", [&](auto v) { c.broadcast_rate = std::stod(v); }},
       {"--window", [&](auto v) { c.member.leader.window = std::stoul(v); }},
       {"--batch", [&](auto v) { c.member.leader.max_batch_messages = std::stoul(v); }},
+      {"--max-pending", [&](auto v) { c.member.leader.max_pending = std::stoul(v); }},
+      {"--max-undelivered", [&](auto v) { c.member.broadcast.max_undelivered = std::stoul(v); }},
+      {"--max-leader-rounds", [&](auto v) { c.max_leader_rounds = std::stoull(v); }},
       {"--bug",
        [&](auto v) {
          auto bug = synod::sim::parse_bug(v);
@@ -92,6 +104,8 @@ options parse(int argc, char** argv) {
       std::exit(0);
     } else if (arg == "--verbose") {
       o.verbose = true;
+    } else if (arg == "--spare-leader") {
+      c.spare_leader = true;
     } else if (arg == "--trace") {
       c.trace = true;
     } else if (arg == "--expect-violation") {
@@ -111,11 +125,14 @@ options parse(int argc, char** argv) {
     }
   }
   if (c.nodes < 1 || c.nodes > 64) usage_error("--nodes must be between 1 and 64");
-  for (double p : {c.loss, c.dup, c.crash, c.crash_leader, c.partition, c.broadcast_rate})
+  for (double p :
+       {c.loss, c.dup, c.crash, c.crash_leader, c.partition, c.one_way, c.pause, c.broadcast_rate})
     if (p < 0 || p > 1) usage_error("probabilities must be between 0 and 1");
   if (c.max_delay < 1) usage_error("--delay must be at least 1");
   if (c.member.leader.window < 1) usage_error("--window must be at least 1");
   if (c.member.leader.max_batch_messages < 1) usage_error("--batch must be at least 1");
+  if (c.member.leader.max_pending < 1) usage_error("--max-pending must be at least 1");
+  if (c.member.broadcast.max_undelivered < 1) usage_error("--max-undelivered must be at least 1");
   return o;
 }
 
@@ -141,6 +158,8 @@ int main(int argc, char** argv) {
   const options o = parse(argc, argv);
   const auto started = std::chrono::steady_clock::now();
   std::uint64_t failed = 0, broadcasts = 0, deliveries = 0, crashes = 0, sent = 0;
+  std::uint64_t leader_crashes = 0, rounds = 0;
+  std::size_t max_held = 0;
   std::uint64_t first_failed_seed = 0;
   for (std::uint64_t seed = o.first_seed; seed < o.first_seed + o.seeds; ++seed) {
     const auto r = synod::sim::run_simulation(o.config, seed);
@@ -148,10 +167,16 @@ int main(int argc, char** argv) {
     deliveries += r.deliveries;
     crashes += r.crashes;
     sent += r.messages_sent;
+    leader_crashes += r.leader_crashes;
+    rounds += r.rounds_after_first_decision;
+    max_held = std::max(max_held, r.max_held);
     if (o.verbose)
       std::cout << "seed " << seed << ": " << r.broadcasts << " broadcast, " << r.deliveries
-                << " delivered, " << r.crashes << " crashes, " << r.partitions
-                << " partitions, settled in " << r.settle_ticks_used << " ticks, "
+                << " delivered, " << r.crashes << " crashes, " << r.partitions << " partitions, "
+                << r.pauses << " pauses, " << r.leader_crashes << " leader crashes, "
+                << r.rounds_after_first_decision
+                << " rounds after the first decision, largest held set " << r.max_held
+                << ", settled in " << r.settle_ticks_used << " ticks, "
                 << (r.ok() ? "ok" : "VIOLATION") << "\n";
     if (o.seeds == 1)
       for (const auto& [id, summary] : r.per_member)
@@ -177,7 +202,9 @@ int main(int argc, char** argv) {
   std::cout << std::fixed << std::setprecision(1) << "executions: " << executions << " in "
             << seconds << " s (" << executions / std::max(seconds, 1e-9) << "/s), "
             << "broadcasts: " << broadcasts << ", deliveries: " << deliveries
-            << ", crashes: " << crashes << ", messages sent: " << sent
+            << ", crashes: " << crashes << " (of a leader: " << leader_crashes
+            << "), rounds after the first decision: " << rounds
+            << ", largest held set: " << max_held << ", messages sent: " << sent
             << ", violating executions: " << failed << "\n";
   if (failed) std::cout << "replay: " << replay_command(first_failed_seed, argc, argv) << "\n";
   if (o.expect_violation) {

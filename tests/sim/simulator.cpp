@@ -4,6 +4,7 @@
 #include <iostream>
 #include <set>
 
+#include "actors/invariant.hpp"
 #include "persistence/memory_storage.hpp"
 #include "tests/sim/checker.hpp"
 #include "tests/sim/random.hpp"
@@ -38,8 +39,10 @@ struct node_state {
   memory_storage disk;  // survives crashes: the node's stable storage
   std::optional<member> live;
   std::uint64_t down_until = 0;        // tick at which a crashed node recovers
+  std::uint64_t paused_until = 0;      // tick at which a paused node resumes
   std::vector<message_id> owed;        // broadcast by the current incarnation
   std::set<message_id> skipped_ahead;  // learner-skips-ahead: reported early already
+  node_id follows = 0;                 // the leader its failure detector names
 };
 
 struct event {
@@ -58,6 +61,7 @@ struct later {
 class world {
  public:
   world(const sim_config& config, std::uint64_t seed) : config_(config), rng_(seed) {
+    enable_invariant_checks();
     result_.seed = seed;
     for (node_id id = 1; id <= config_.nodes; ++id) group_.members.push_back(id);
     nodes_.resize(config_.nodes);
@@ -93,6 +97,13 @@ class world {
       end.must_deliver.insert(n.owed.begin(), n.owed.end());
     }
     result_.violations = checker_.check(end);
+    check_nothing_held();
+    if (config_.max_leader_rounds > 0 &&
+        result_.rounds_after_first_decision > config_.max_leader_rounds)
+      result_.violations.push_back(
+          "leader stability: " + std::to_string(result_.rounds_after_first_decision) +
+          " rounds started after the first decision, at most " +
+          std::to_string(config_.max_leader_rounds) + " allowed");
     result_.deliveries = checker_.delivered_count();
     for (const auto& [id, log] : checker_.deliveries()) {
       std::uint64_t digest = 14695981039346656037ULL;  // FNV-1a over (origin, seq) in order
@@ -114,10 +125,13 @@ class world {
     if (faulty(tick)) {
       if (partitioned_ && tick >= partition_until_) heal(tick);
       if (!partitioned_ && rng_.chance(config_.partition)) split(tick);
+      if (deaf_.first && tick >= deaf_until_) deaf_ = {0, 0};
+      if (!deaf_.first && config_.nodes > 1 && rng_.chance(config_.one_way)) cut_one_way(tick);
       return false;
     }
     if (tick == config_.fault_ticks) {
       if (partitioned_) heal(tick);
+      deaf_ = {0, 0};
       for (auto& n : nodes_)
         if (!n.live) start(n);
     }
@@ -125,17 +139,32 @@ class world {
     return settled();
   }
 
-  // Settled: everyone is up, every member delivered its own broadcasts, and all delivered the
-  // same slots. Only then does stopping early not hide a termination failure.
+  // Settled: everyone is up, every member delivered its own broadcasts, all delivered the same
+  // slots, and no leader holds a message. Only then does stopping early not hide a termination
+  // failure.
   bool settled() const {
     slot_t position = 0;
     for (const auto& n : nodes_) {
       if (!n.live || n.live->front().undelivered() > 0) return false;
+      if (n.live->leader_core().held_count() > 0) return false;
       const slot_t here = n.live->learner_core().delivered_up_to();
       if (&n != &nodes_.front() && here != position) return false;
       position = here;
     }
     return true;
+  }
+
+  // Once every broadcast is delivered everywhere, no leader holds a message and no front has one
+  // pending: a held set that keeps ids would, with enough traffic, stop ordering for good.
+  void check_nothing_held() {
+    for (const auto& n : nodes_) {
+      if (!n.live) continue;
+      const auto& l = n.live->leader_core();
+      if (l.held_count() > 0)
+        result_.violations.push_back("bounded: node " + std::to_string(n.id) +
+                                     "'s leader still holds " + std::to_string(l.held_count()) +
+                                     " message(s) after settling");
+    }
   }
 
   void split(std::uint64_t tick) {
@@ -145,6 +174,19 @@ class world {
     partition_until_ = tick + rng_.between(10, 100);
     ++result_.partitions;
     if (config_.trace) std::cout << now_ << " partition until tick " << partition_until_ << "\n";
+  }
+
+  // One member stops hearing another (a one-way partition): messages from `from` to `to` are
+  // lost, those from `to` to `from` still arrive.
+  void cut_one_way(std::uint64_t tick) {
+    const node_id to = 1 + static_cast<node_id>(rng_.below(config_.nodes));
+    node_id from = 1 + static_cast<node_id>(rng_.below(config_.nodes - 1));
+    if (from >= to) ++from;
+    deaf_ = {to, from};
+    deaf_until_ = tick + rng_.between(10, 100);
+    if (config_.trace)
+      std::cout << now_ << " node " << to << " stops hearing node " << from << " until tick "
+                << deaf_until_ << "\n";
   }
 
   void heal(std::uint64_t) {
@@ -157,10 +199,21 @@ class world {
       if (tick >= n.down_until) start(n);
       return;
     }
+    if (tick < n.paused_until) return;
     if (faulty(tick)) {
       const bool leading = n.live->leader_core().leading();
-      if (rng_.chance(config_.crash) || (leading && rng_.chance(config_.crash_leader))) {
+      const bool spared = config_.spare_leader && (leading || n.live->leader() == n.id);
+      if ((!spared && rng_.chance(config_.crash)) ||
+          (leading && rng_.chance(config_.crash_leader))) {
+        if (leading) ++result_.leader_crashes;
         crash(n, tick);
+        return;
+      }
+      if (!spared && rng_.chance(config_.pause)) {
+        n.paused_until = tick + rng_.between(5, 60);
+        ++result_.pauses;
+        if (config_.trace)
+          std::cout << now_ << " pause " << n.id << " until tick " << n.paused_until << "\n";
         return;
       }
       if (rng_.chance(config_.broadcast_rate)) broadcast(n, tick);
@@ -179,6 +232,7 @@ class world {
 
   void crash(node_state& n, std::uint64_t tick) {
     n.live.reset();
+    n.paused_until = 0;
     n.owed.clear();  // a crashed incarnation's undelivered broadcasts are owed to nobody
     n.down_until = tick + rng_.between(1, 40);
     ++result_.crashes;
@@ -198,7 +252,11 @@ class world {
 
   void on_message(envelope m) {
     node_state& n = node(m.to);
-    if (!n.live) return;  // a down node receives nothing
+    if (!n.live) return;                         // a down node receives nothing
+    if (n.paused_until * config_.tick > now_) {  // a paused process: it waits in its socket
+      schedule_message(std::move(m), n.paused_until * config_.tick + rng_.between(0, config_.tick));
+      return;
+    }
     if (config_.trace)
       std::cout << now_ << " " << m.from << "->" << m.to << " " << kind_name(m.body) << "\n";
     if (config_.bug == planted_bug::learner_skips_ahead) skip_ahead(n, m.body);
@@ -216,7 +274,16 @@ class world {
 
   // Carries out a member's effects in order: commit, then send, then deliver.
   void flush(node_state& n) {
+    if (n.live->leader() != n.follows) {
+      n.follows = n.live->leader();
+      if (config_.trace) std::cout << now_ << " node " << n.id << " follows " << n.follows << "\n";
+    }
     effects e = n.live->take_effects();
+    result_.max_held = std::max(result_.max_held, n.live->leader_core().held_count());
+    for (const auto& r : e.durable)
+      if (std::holds_alternative<round_counter_record>(r) && decided_anything_)
+        ++result_.rounds_after_first_decision;
+    if (!e.deliveries.empty()) decided_anything_ = true;
     if (!e.durable.empty()) n.disk.commit(e.durable);
     for (auto& out : e.messages) send(n.id, out.to, std::move(out.body));
     for (const auto& d : e.deliveries)
@@ -233,6 +300,7 @@ class world {
       return;
     }
     if (faults && partitioned_ && side_[from - 1] != side_[to - 1]) return;
+    if (faults && from == deaf_.second && to == deaf_.first) return;
     if (faults && rng_.chance(config_.loss)) return;
     if (faults && rng_.chance(config_.dup))
       schedule_message({from, to, body}, now_ + rng_.between(1, config_.max_delay));
@@ -259,6 +327,9 @@ class world {
   bool partitioned_ = false;
   std::uint64_t partition_until_ = 0;
   std::vector<bool> side_;
+  std::pair<node_id, node_id> deaf_{0, 0};  // (member, the member it cannot hear)
+  std::uint64_t deaf_until_ = 0;
+  bool decided_anything_ = false;
   total_order_checker checker_;
   sim_result result_;
 };

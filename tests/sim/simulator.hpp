@@ -26,14 +26,20 @@ std::string to_string(planted_bug bug);
 
 struct sim_config {
   std::size_t nodes = 3;
-  double loss = 0.0;                // share of messages lost
-  double dup = 0.0;                 // share of messages delivered twice
-  double crash = 0.0;               // per member and tick, chance of a crash
-  double crash_leader = 0.0;        // per tick, extra chance that a member leading a round crashes
-  double partition = 0.0;           // per tick, chance a partition starts
-  std::uint64_t max_delay = 30;     // message delay, uniform in [1, max_delay] time units
-  std::uint64_t tick = 10;          // time units between two ticks of a member
-  std::uint64_t fault_ticks = 300;  // ticks with faults and broadcasts
+  double loss = 0.0;          // share of messages lost
+  double dup = 0.0;           // share of messages delivered twice
+  double crash = 0.0;         // per member and tick, chance of a crash
+  double crash_leader = 0.0;  // per tick, extra chance that a member leading a round crashes
+  double partition = 0.0;     // per tick, chance a partition starts
+  double one_way = 0.0;       // per tick, chance that one member stops hearing another
+  double pause = 0.0;  // per member and tick, chance it pauses (SIGSTOP): no ticks, messages wait
+  bool spare_leader = false;  // crashes and pauses never hit a member that leads
+  // An execution that starts more rounds than this after its first decision violates leader
+  // stability (0: no limit).
+  std::uint64_t max_leader_rounds = 0;
+  std::uint64_t max_delay = 30;       // message delay, uniform in [1, max_delay] time units
+  std::uint64_t tick = 10;            // time units between two ticks of a member
+  std::uint64_t fault_ticks = 300;    // ticks with faults and broadcasts
   std::uint64_t settle_ticks = 3000;  // at most this many ticks for the run to settle afterwards
   double broadcast_rate = 0.3;        // per member and tick, chance of a TO-Broadcast
   planted_bug bug = planted_bug::none;
@@ -53,6 +59,11 @@ struct sim_result {
   std::uint64_t messages_sent = 0;
   std::uint64_t crashes = 0;
   std::uint64_t partitions = 0;
+  std::uint64_t pauses = 0;
+  std::uint64_t leader_crashes = 0;  // crashes of a member that was leading
+  // Rounds started after the first decision: each is a leader change (or an attempt at one).
+  std::uint64_t rounds_after_first_decision = 0;
+  std::size_t max_held = 0;  // the largest leader held set seen, over every member and step
   std::uint64_t settle_ticks_used = 0;
   std::vector<std::string> violations;
   // Per member at the end: messages delivered and a digest of the delivery sequence.

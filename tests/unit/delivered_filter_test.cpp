@@ -1,4 +1,4 @@
-#include "actors/learner/delivered_filter.hpp"
+#include "actors/delivered_filter.hpp"
 
 #include <gtest/gtest.h>
 

@@ -189,24 +189,89 @@ TEST_F(LeaderTest, DeliveredMessagesAreNotProposedAgain) {
   win_phase_one(l);
   l.step(2, forward_of(3));  // message 0 is proposed in slot 1; 1 and 2 wait
   l.outbox().take();
-  l.on_delivery(delivery{7, {client_message{{2, 1}, "p1"}}});  // someone delivered message 1
-  l.step(1, write_ack{l.current_round(), 1});
-  l.step(2, write_ack{l.current_round(), 1});
+  // Slot 1 is decided with messages 0 and 1 (another leader's batch): slot 1 is not proposed
+  // any more, and of the waiting messages only 2 is left to propose.
+  batch_builder decided;
+  decided.add({2, 0}, "p0");
+  decided.add({2, 1}, "p1");
+  l.on_delivery(delivery{1, decided.finish()});
   const auto writes = sent<write_request>(l.outbox().take());
-  ASSERT_FALSE(writes.empty());
+  ASSERT_EQ(writes.size(), 3u);
+  EXPECT_EQ(writes[0].second.slot, 2u);
   EXPECT_EQ(writes[0].second.value.messages().at(0).id.seq, 2u);
+  EXPECT_EQ(l.in_flight(), 1u);
 }
 
-TEST_F(LeaderTest, SteppingDownKeepsUndecidedMessagesForLater) {
+// The held set must not leak: ids a front forwarded again after their delivery (every resend
+// interval, after every leader change) stayed held for ever, and at max_pending the leader
+// dropped every new forward while it still looked alive: ordering stopped for good.
+TEST_F(LeaderTest, AMessageForwardedAgainAfterItsDeliveryIsNotTakenUp) {
+  auto l = make();
+  win_phase_one(l);
+  l.step(2, forward_of(2));
+  l.outbox().take();
+  l.on_delivery(delivery{1, forward_of(2).value});
+  EXPECT_EQ(l.held_count(), 0u);
+  l.step(2, forward_of(2));  // resent by a front that has not delivered them yet
+  EXPECT_EQ(l.held_count(), 0u);
+  EXPECT_TRUE(sent<write_request>(l.outbox().take()).empty());
+}
+
+TEST_F(LeaderTest, ADecidedBatchReleasesEveryMessageInItDuplicatesIncluded) {
+  auto l = make();
+  win_phase_one(l);
+  l.step(2, forward_of(2));  // proposed in slot 1
+  l.outbox().take();
+  // Slot 1 decides another leader's batch holding message 0, which was delivered before: the
+  // application is handed message 1 only, but the whole batch is decided.
+  batch_builder whole;
+  whole.add({2, 0}, "p0");
+  whole.add({2, 1}, "p1");
+  l.on_delivery(delivery{1, value_of("p1", 2, 1), whole.finish()});
+  EXPECT_EQ(l.held_count(), 0u);
+}
+
+TEST_F(LeaderTest, AFollowerDropsWhatWasForwardedToItAfterAWhile) {
+  leader_config config;
+  config.resend_ticks = 2;
+  auto l = make({}, config);
+  l.on_leader_change(2);
+  l.step(3, forward_of(5));  // its origin believes this member leads; it does not
+  EXPECT_EQ(l.held_count(), 5u);
+  for (int i = 0; i < 4; ++i) l.tick();
+  EXPECT_EQ(l.held_count(), 0u);  // the origin forwards to whom it trusts, again and again
+}
+
+TEST_F(LeaderTest, ARefusalWithoutAHigherRoundKeepsTheRound) {
+  auto l = make();
+  win_phase_one(l);
+  const round_t k = l.current_round();
+  l.outbox().take();
+  // An acceptor that forgot slot 1 (delivered long ago) refuses a WRITE of it in this round.
+  l.step(3, write_nack{k, 1, k});
+  EXPECT_TRUE(l.leading());
+  EXPECT_EQ(l.current_round(), k);
+}
+
+TEST_F(LeaderTest, ARoundPromisedLocallyIsExceededByTheNextOne) {
+  auto l = make();
+  l.on_round_seen(round_t{30, 3});
+  l.on_leader_change(1);
+  const auto reads = sent<read_request>(l.outbox().take());
+  EXPECT_EQ(reads.at(0).second.round, (round_t{31, 1}));
+}
+
+TEST_F(LeaderTest, SteppingDownLeavesUndecidedMessagesToTheirOrigins) {
   leader_config config;
   config.window = 1;
   auto l = make({}, config);
   win_phase_one(l);
   l.step(2, forward_of(3));
   l.outbox().take();
-  l.on_leader_change(2);
+  l.on_leader_change(2);  // the fronts forward what they hold to node 2
   EXPECT_FALSE(l.leading());
-  EXPECT_EQ(l.pending(), 3u);
+  EXPECT_EQ(l.pending(), 0u);
+  EXPECT_EQ(l.held_count(), 0u);
 }
 
 }  // namespace

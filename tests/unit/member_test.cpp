@@ -20,6 +20,8 @@ class Group : public ::testing::Test {
       members.emplace_back(id, group_of(3), member_config{}, recovered_state{});
     delivered.resize(3);
     disks.resize(3);
+    // The first heartbeats: each member hears a majority and all choose the lowest id.
+    for (auto& m : members) m.tick();
   }
 
   void run() {
