@@ -28,7 +28,7 @@ typename Inspector::result_type inspect(Inspector& f, broadcast_request& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, broadcast_reply& x) {
-  return f(caf::meta::type_name("broadcast_reply"), x.ids, x.error, x.tag);
+  return f(caf::meta::type_name("broadcast_reply"), x.ids, x.error, x.tag, x.busy);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, delivered_batch& x) {

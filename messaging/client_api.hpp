@@ -17,8 +17,9 @@ struct broadcast_request {
 
 struct broadcast_reply {
   std::vector<message_id> ids;  // in the order of the payloads
-  std::string error;            // empty on success; "busy: ..." under backpressure
+  std::string error;            // empty on success; why nothing of the request was taken
   std::uint64_t tag = 0;
+  bool busy = false;  // the error is backpressure: the same request may succeed a little later
 };
 
 // One TO-Deliver upcall: a decided batch's messages new to this node, in delivery order.

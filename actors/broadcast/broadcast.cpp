@@ -2,6 +2,31 @@
 
 namespace synod {
 
+// Cuts what goes to the leader into forwards of at most max_forward_messages and
+// max_forward_bytes (a forward always holds at least one message).
+class broadcast_front::forwarder {
+ public:
+  explicit forwarder(broadcast_front& front) : front_(front) {}
+  ~forwarder() { flush(); }
+  forwarder(const forwarder&) = delete;
+  forwarder& operator=(const forwarder&) = delete;
+
+  void add(const message_id& id, std::string_view payload) {
+    if (front_.leader_ == 0) return;
+    if (b_.size() > 0 && b_.payload_bytes() + payload.size() > front_.config_.max_forward_bytes)
+      flush();
+    b_.add(id, payload);
+    if (b_.size() == front_.config_.max_forward_messages) flush();
+  }
+
+ private:
+  void flush() {
+    if (b_.size() > 0) front_.outbox_.messages.push_back({front_.leader_, forward{b_.finish()}});
+  }
+  broadcast_front& front_;
+  batch_builder b_;
+};
+
 broadcast_front::broadcast_front(node_id self, broadcast_config config,
                                  const recovered_state& recovered)
     : self_(self), config_(config), incarnation_(recovered.incarnation + 1) {
@@ -18,22 +43,34 @@ std::optional<message_id> broadcast_front::broadcast(std::string payload) {
   return ids->front();
 }
 
+refusal broadcast_front::refuses(const std::vector<std::string>& payloads) const {
+  std::size_t bytes = 0;
+  for (const auto& p : payloads) {
+    if (p.size() > config_.max_message_bytes) return refusal::too_large;
+    bytes += p.size();
+  }
+  if (payloads.size() > room()) return refusal::busy;
+  // Bytes bound memory too; a request larger than the whole budget still passes when nothing
+  // else waits, or it could never be taken.
+  if (!undelivered_.empty() && undelivered_bytes_ + bytes > config_.max_undelivered_bytes)
+    return refusal::busy;
+  return refusal::none;
+}
+
 std::optional<std::vector<message_id>> broadcast_front::broadcast_all(
     std::vector<std::string> payloads) {
-  if (payloads.size() > room()) return std::nullopt;
+  if (refuses(payloads) != refusal::none) return std::nullopt;
   // One forward for many payloads: the leader takes them in as one batch.
   std::vector<message_id> ids;
   ids.reserve(payloads.size());
-  batch_builder f;
+  forwarder f(*this);
   for (auto& p : payloads) {
     const message_id id{self_, (incarnation_ << seq_counter_bits) | next_counter_++};
-    if (leader_ != 0) f.add(id, p);
-    if (f.size() == config_.max_forward_messages)
-      outbox_.messages.push_back({leader_, forward{f.finish()}});
+    f.add(id, p);
+    undelivered_bytes_ += p.size();
     undelivered_.emplace_hint(undelivered_.end(), id.seq, std::move(p));
     ids.push_back(id);
   }
-  if (f.size() > 0) outbox_.messages.push_back({leader_, forward{f.finish()}});
   return ids;
 }
 
@@ -45,7 +82,12 @@ void broadcast_front::on_leader_change(node_id elected) {
 
 void broadcast_front::on_delivery(const delivery& d) {
   for (const auto& m : d.value.entries()) {
-    if (m.id.origin == self_ && undelivered_.erase(m.id.seq) > 0) delivered_.push_back(m.id);
+    if (m.id.origin != self_) continue;
+    auto it = undelivered_.find(m.id.seq);
+    if (it == undelivered_.end()) continue;
+    undelivered_bytes_ -= it->second.size();
+    undelivered_.erase(it);
+    delivered_.push_back(m.id);
   }
 }
 
@@ -59,14 +101,8 @@ void broadcast_front::tick() {
 
 void broadcast_front::forward_all() {
   ticks_since_forward_ = 0;
-  if (leader_ == 0) return;
-  batch_builder f;
-  for (const auto& [seq, payload] : undelivered_) {
-    f.add({self_, seq}, payload);
-    if (f.size() == config_.max_forward_messages)
-      outbox_.messages.push_back({leader_, forward{f.finish()}});
-  }
-  if (f.size() > 0) outbox_.messages.push_back({leader_, forward{f.finish()}});
+  forwarder f(*this);
+  for (const auto& [seq, payload] : undelivered_) f.add({self_, seq}, payload);
 }
 
 std::vector<message_id> broadcast_front::take_delivered() {

@@ -31,8 +31,8 @@ void failure_detector::step(node_id from, const heartbeat& m) {
     if (s.member == self_ || s.ticks_ago > config_.timeout_ticks || s.ticks_ago > ticks_) continue;
     learn_incarnation(s.member, s.incarnation);
     const std::uint64_t seen = ticks_ - s.ticks_ago;
-    auto [last, first] = last_heard_.try_emplace(s.member, seen);
-    if (first) continue;
+    auto [last, new_member] = last_heard_.try_emplace(s.member, seen);
+    if (new_member) continue;
     if (alive(s.member) || seen > last->second + config_.timeout_ticks)
       last->second = std::max(last->second, seen);
   }

@@ -1,6 +1,35 @@
 #include "actors/node/front_actor.hpp"
 
+#include <algorithm>
+#include <optional>
+#include <string>
+
 namespace synod {
+
+namespace {
+
+// The client's one line for a refused broadcast; nothing of the request was taken.
+std::optional<std::string> refusal_text(const broadcast_front& front,
+                                        const std::vector<std::string>& payloads) {
+  switch (front.refuses(payloads)) {
+    case refusal::none:
+      return std::nullopt;
+    case refusal::busy:
+      return "busy: " + std::to_string(front.undelivered()) + " messages (" +
+             std::to_string(front.undelivered_bytes()) +
+             " bytes) are not delivered yet; retry later";
+    case refusal::too_large: {
+      std::size_t largest = 0;
+      for (const auto& p : payloads) largest = std::max(largest, p.size());
+      return "too large: a message of " + std::to_string(largest) +
+             " bytes is above the group's max-message-bytes of " +
+             std::to_string(front.config().max_message_bytes) + "; nothing was broadcast";
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
 
 caf::behavior front_actor(caf::stateful_actor<front_state>* self, node_id id,
                           broadcast_config config, recovered_state recovered,
@@ -22,46 +51,44 @@ caf::behavior front_actor(caf::stateful_actor<front_state>* self, node_id id,
       s.requests.erase(req);
     }
   };
-  return wait_for_wiring(self, caf::message_handler{
-                                   [=](broadcast_request& r) {
-                                     auto& s = self->state;
-                                     auto promise = self->make_response_promise();
-                                     if (r.payloads.empty()) {
-                                       promise.deliver(broadcast_reply{{}, {}, r.tag});
-                                       return;
-                                     }
-                                     auto ids = s.core->broadcast_all(std::move(r.payloads));
-                                     if (!ids) {
-                                       promise.deliver(broadcast_reply{
-                                           {},
-                                           "busy: " + std::to_string(s.core->undelivered()) +
-                                               " messages are not delivered yet; retry later",
-                                           r.tag});
-                                       return;
-                                     }
-                                     const std::uint64_t number = s.next_request++;
-                                     for (const auto& mid : *ids) s.request_of.emplace(mid, number);
-                                     auto& req = s.requests[number];
-                                     req.remaining = ids->size();
-                                     req.reply = broadcast_reply{std::move(*ids), {}, r.tag};
-                                     req.promise = std::move(promise);
-                                     s.pipe.schedule(self);
-                                   },
-                                   [=](leader_changed& m) {
-                                     self->state.core->on_leader_change(m.leader);
-                                     self->state.pipe.schedule(self);
-                                   },
-                                   [=](delivered& d) {
-                                     self->state.core->on_delivery(d.batch);
-                                     settle();
-                                   },
-                                   [=](tick_atom) {
-                                     self->state.core->tick();
-                                     self->state.pipe.schedule(self);
-                                     self->delayed_send(self, tick, tick_atom::value);
-                                   },
-                               }
-                                   .or_else(standard_handlers(self)));
+  return wait_for_wiring(
+      self, caf::message_handler{
+                [=](broadcast_request& r) {
+                  auto& s = self->state;
+                  auto promise = self->make_response_promise();
+                  if (r.payloads.empty()) {
+                    promise.deliver(broadcast_reply{{}, {}, r.tag, false});
+                    return;
+                  }
+                  if (auto why = refusal_text(*s.core, r.payloads)) {
+                    promise.deliver(broadcast_reply{
+                        {}, *why, r.tag, s.core->refuses(r.payloads) == refusal::busy});
+                    return;
+                  }
+                  auto ids = s.core->broadcast_all(std::move(r.payloads));
+                  const std::uint64_t number = s.next_request++;
+                  for (const auto& mid : *ids) s.request_of.emplace(mid, number);
+                  auto& req = s.requests[number];
+                  req.remaining = ids->size();
+                  req.reply = broadcast_reply{std::move(*ids), {}, r.tag, false};
+                  req.promise = std::move(promise);
+                  s.pipe.schedule(self);
+                },
+                [=](leader_changed& m) {
+                  self->state.core->on_leader_change(m.leader);
+                  self->state.pipe.schedule(self);
+                },
+                [=](delivered& d) {
+                  self->state.core->on_delivery(d.batch);
+                  settle();
+                },
+                [=](tick_atom) {
+                  self->state.core->tick();
+                  self->state.pipe.schedule(self);
+                  self->delayed_send(self, tick, tick_atom::value);
+                },
+            }
+                .or_else(standard_handlers(self)));
 }
 
 }  // namespace synod

@@ -126,6 +126,10 @@ void validate(const node_config& c) {
     throw config_error("synod.storage: '" + c.storage + "' is neither \"sqlite\" nor \"memory\"");
   if (c.group.empty()) throw config_error("synod.group: must not be empty");
   if (c.tick.count() < 1) throw config_error("synod.tick: must be at least 1ms");
+  if (c.protocol.broadcast.max_message_bytes > max_message_bytes_limit)
+    throw config_error("synod.max-message-bytes: at most " +
+                       std::to_string(max_message_bytes_limit) +
+                       " (a frame between members carries less than 4 GiB)");
   if (c.heartbeat_interval < c.tick)
     throw config_error("synod.heartbeat-interval: must be at least synod.tick");
   if (c.resend_interval < c.tick)
@@ -173,6 +177,12 @@ node_config load_node_config(const std::string& path, node_id id) {
        [&](auto& v, auto& w) { p.leader.max_batch_bytes = positive(integer_of(v, w), w); }},
       {"max-undelivered",
        [&](auto& v, auto& w) { p.broadcast.max_undelivered = positive(integer_of(v, w), w); }},
+      {"max-undelivered-bytes",
+       [&](auto& v, auto& w) {
+         p.broadcast.max_undelivered_bytes = positive(integer_of(v, w), w);
+       }},
+      {"max-message-bytes",
+       [&](auto& v, auto& w) { p.broadcast.max_message_bytes = positive(integer_of(v, w), w); }},
       {"memory-slots",
        [&](auto& v, auto& w) { c.protocol.memory_slots = positive(integer_of(v, w), w); }},
       {"link-bytes-in-flight",

@@ -58,6 +58,10 @@ struct node_config {
   member_config cores() const;
 };
 
+// The largest max-message-bytes a group may choose: a batch holding one such message must fit
+// in one frame between members (CAF's 32-bit payload length) with room for its envelope.
+constexpr std::size_t max_message_bytes_limit = std::size_t{1} << 30;
+
 class config_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

@@ -47,6 +47,9 @@ std::size_t send_all(caf::actor_system& system, const caf::actor& node,
           if (it == in_flight.end()) return;
           if (reply.error.empty()) {
             delivered += reply.ids.size();
+          } else if (!reply.busy) {
+            throw std::runtime_error("refused: " + reply.error + "; " + std::to_string(delivered) +
+                                     " of " + std::to_string(total) + " messages were delivered");
           } else {  // backpressure: the node holds too much; offer it again shortly
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
             queue.push_front(std::move(it->second));

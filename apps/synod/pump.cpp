@@ -62,6 +62,7 @@ caf::behavior pump(caf::stateful_actor<pump_state>* self, caf::actor member, pum
           ++counters->refused;
         }
         if (sent != s.sent_at.end()) s.sent_at.erase(sent);
+        if (!r.error.empty() && !r.busy) s.stopping = true;  // refused for good: stop offering
         if (s.stopping) return finish_if_idle();
         if (r.error.empty())
           send_one();

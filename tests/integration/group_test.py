@@ -47,22 +47,29 @@ def free_base_port(count, shifted=0):
 
 
 class Group:
-    def __init__(self, synod, check, size, workdir, extra=""):
+    def __init__(self, synod, check, size, workdir, extra="", host=None):
+        """`host(i)`: member i's address (default: 127.0.0.1, each on its own port)."""
         self.synod, self.check_bin, self.size, self.dir = synod, check, size, workdir
         base = free_base_port(size)
-        members = ", ".join(f'"{i}@127.0.0.1:{base + i - 1}"' for i in range(1, size + 1))
+        if host is None:
+            host = lambda i: "127.0.0.1"
+        members = ", ".join(f'"{i}@{host(i)}:{base + i - 1}"' for i in range(1, size + 1))
         self.config = os.path.join(workdir, "group.ini")
         with open(self.config, "w") as f:
             f.write(f'[synod]\ngroup="it"\nmembers=[{members}]\n'
                     f'data-dir="{workdir}/data"\n{extra}\n')
         self.procs = {}
 
+    def wrap(self, i):
+        """The command prefix that runs a program where member i lives (its network)."""
+        return []
+
     def start(self, i):
         path = os.path.join(self.dir, f"node{i}.log")
         before = open(path).read().count("listening on") if os.path.exists(path) else 0
         log = open(path, "a")
         self.procs[i] = subprocess.Popen(
-            [self.synod, "node", "--config", self.config, "--id", str(i)],
+            self.wrap(i) + [self.synod, "node", "--config", self.config, "--id", str(i)],
             stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + 20
         while open(path).read().count("listening on") == before:
@@ -101,13 +108,15 @@ class Group:
 
     def broadcast(self, i, count, tag, size=64):
         return subprocess.Popen(
-            [self.synod, "broadcast", "--config", self.config, "--id", str(i), "--count",
+            self.wrap(i) + [self.synod, "broadcast", "--config", self.config, "--id", str(i),
+                            "--count",
              str(count), "--size", str(size), "--tag", tag],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     def snapshot(self, i):
         out = subprocess.run(
-            [self.synod, "tail", "--config", self.config, "--id", str(i), "--snapshot", "--json"],
+            self.wrap(i) + [self.synod, "tail", "--config", self.config, "--id", str(i),
+                            "--snapshot", "--json"],
             capture_output=True, text=True, timeout=60)
         if out.returncode != 0:
             raise AssertionError(f"tail of node {i} failed: {out.stderr.strip()}")
@@ -288,8 +297,25 @@ def scenario_status(g):
     print("status with a minority up: exit 1, two members unreachable")
 
 
+def scenario_limits(g):
+    """A message above max-message-bytes is refused at once with a line naming the limit, and
+    nothing of it is taken; the group keeps ordering."""
+    g.start_all()
+    big = g.broadcast(2, 1, "big", size=5 * 1024 * 1024)
+    out, err = big.communicate(timeout=60)
+    assert big.returncode != 0, f"a 5 MiB message was not refused: {out}"
+    assert "too large" in err and "max-message-bytes of 4194304" in err, err
+    print(f"5 MiB broadcast: {err.strip()}")
+    finish(g.broadcast(3, 1, "fits", size=3 * 1024 * 1024), "a 3 MiB broadcast")
+    finish(g.broadcast(1, 2000, "after"), "broadcaster at node 1")
+    logs = g.settle()
+    assert not any(e["payload"].startswith("big-") for log in logs.values() for e in log)
+    g.judge(logs, {"fits": 1, "after": 2000})
+
+
 SCENARIOS = {
     "status": (scenario_status, 3, ""),
+    "limits": (scenario_limits, 3, ""),
     "kill-leader": (scenario_kill_leader, 3, "memory-slots=16\n"),  # catch-up from the database
     "kill-leader-5": (lambda g: scenario_kill_leader(g, 10000), 5, ""),
     "lossy-5": (scenario_lossy, 5, "[synod.faults]\nloss=0.2\ndup=0.1\n"),

@@ -11,6 +11,7 @@ namespace {
 
 using test::records;
 using test::sent;
+using test::value_of;
 
 TEST(BroadcastFront, IdsStayUniqueAcrossRestarts) {
   recovered_state disk;
@@ -96,6 +97,43 @@ TEST(BroadcastFront, IgnoresOtherOriginsDeliveries) {
   broadcast_front f(4, {}, {});
   f.on_delivery(delivery{1, {client_message{{5, 0}, "x"}}});
   EXPECT_TRUE(f.take_delivered().empty());
+}
+
+TEST(BroadcastFront, RefusesAMessageAboveTheSizeLimitAndTakesNothing) {
+  broadcast_config config;
+  config.max_message_bytes = 10;
+  broadcast_front f(4, config, {});
+  f.on_leader_change(1);
+  f.outbox().take();
+  const std::vector<std::string> payloads{"small", std::string(11, 'x')};
+  EXPECT_EQ(f.refuses(payloads), refusal::too_large);
+  EXPECT_FALSE(f.broadcast_all(payloads));
+  EXPECT_EQ(f.undelivered(), 0u);
+  EXPECT_TRUE(f.outbox().take().messages.empty());
+  EXPECT_TRUE(f.broadcast(std::string(10, 'x')));  // at the limit: taken
+}
+
+TEST(BroadcastFront, UndeliveredBytesAreBoundedToo) {
+  broadcast_config config;
+  config.max_undelivered_bytes = 100;
+  broadcast_front f(4, config, {});
+  EXPECT_TRUE(f.broadcast(std::string(150, 'x')));  // alone, even above the bound
+  EXPECT_EQ(f.refuses({"y"}), refusal::busy);
+  f.on_delivery(
+      delivery{1, value_of(std::string(150, 'x'), 4, (f.incarnation() << seq_counter_bits) | 0)});
+  EXPECT_EQ(f.undelivered_bytes(), 0u);
+  EXPECT_EQ(f.refuses({"y"}), refusal::none);
+}
+
+TEST(BroadcastFront, ForwardsAreCutByBytes) {
+  broadcast_config config;
+  config.max_forward_bytes = 10;
+  broadcast_front f(4, config, {});
+  f.on_leader_change(1);
+  f.outbox().take();
+  ASSERT_TRUE(f.broadcast_all({std::string(6, 'a'), std::string(6, 'b'), std::string(20, 'c')}));
+  const auto forwards = sent<forward>(f.outbox().take());
+  ASSERT_EQ(forwards.size(), 3u);  // 6 | 6 | 20: a forward holds at least one message
 }
 
 }  // namespace

@@ -134,5 +134,13 @@ TEST(Link, RefusesWhenTheQueueIsFull) {
   EXPECT_FALSE(a.push("def"));
 }
 
+TEST(Link, AnEmptyQueueTakesAPayloadLargerThanItsBound) {
+  link_config config;
+  config.max_queued_bytes = 5;
+  link a(1, 2, 100, config);
+  EXPECT_TRUE(a.push("a payload of 25 characters"));  // or it could never leave
+  EXPECT_FALSE(a.push("x"));
+}
+
 }  // namespace
 }  // namespace synod
