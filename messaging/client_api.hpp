@@ -68,6 +68,11 @@ struct status_reply {
   double bytes_per_second = 0;
   std::uint64_t uptime_ms = 0;
   std::vector<link_status> links;
+  // What the member holds in memory, each against its bound (docs/operations.md, "Bounds").
+  std::uint64_t undelivered = 0;        // own broadcasts not delivered yet (front)
+  std::uint64_t undelivered_bytes = 0;  // ...and their bytes
+  std::uint64_t held = 0;               // client messages the leader role holds
+  std::uint64_t waiting_slots = 0;      // decided slots waiting for a gap before them (learner)
 };
 
 // Replays the delivered batches from `from_slot` on (0: from now on), then follows live.

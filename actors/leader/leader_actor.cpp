@@ -39,6 +39,10 @@ caf::behavior leader_actor(caf::stateful_actor<leader_state>* self, node_id id, 
                   after_step();
                 },
                 [=](const round_seen& r) { self->state.core->on_round_seen(r.round); },
+                [=](status_query& q) {
+                  q.partial.held = self->state.core->held_count();
+                  return self->delegate(self->state.peers.learner, std::move(q));
+                },
                 [=](delivered& d) {
                   self->state.core->on_delivery(d.batch);
                   after_step();

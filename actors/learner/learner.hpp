@@ -44,6 +44,7 @@ class learner {
   slot_t decided_up_to() const {
     return waiting_.empty() ? delivered_up_to() : waiting_.rbegin()->first;
   }
+  std::size_t waiting_slots() const { return waiting_.size(); }
   bool lagging() const { return !waiting_.empty() || best_peer_progress_ > delivered_up_to(); }
 
  private:

@@ -155,6 +155,7 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
             auto& s = self->state;
             auto& r = q.partial;
             r.decided_up_to = s.core->decided_up_to();
+            r.waiting_slots = s.core->waiting_slots();
             r.delivered_up_to = s.carried_up_to;
             r.delivered_messages = s.deliveries.messages();
             r.delivered_bytes = s.deliveries.bytes();

@@ -74,6 +74,12 @@ caf::behavior front_actor(caf::stateful_actor<front_state>* self, node_id id,
                   req.promise = std::move(promise);
                   s.pipe.schedule(self);
                 },
+                [=](status_query& q) {
+                  auto& s = self->state;
+                  q.partial.undelivered = s.core->undelivered();
+                  q.partial.undelivered_bytes = s.core->undelivered_bytes();
+                  return self->delegate(s.peers.leader, std::move(q));
+                },
                 [=](leader_changed& m) {
                   self->state.core->on_leader_change(m.leader);
                   self->state.pipe.schedule(self);

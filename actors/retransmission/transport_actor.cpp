@@ -214,7 +214,8 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
           [=](subscribe_request& r) { return self->delegate(self->state.peers.learner, r); },
           [=](history_request& r) { return self->delegate(self->state.peers.learner, r); },
           [=](status_request&) {
-            return self->delegate(self->state.peers.learner, status_query{link_view(self)});
+            // Through the front and the leader (their counts), to the learner, which answers.
+            return self->delegate(self->state.peers.front, status_query{link_view(self)});
           },
           [=](leader_changed& m) { self->state.leader = m.leader; },
       });

@@ -100,7 +100,11 @@ void print_json(const node_config& config, const std::vector<member_view>& views
               {"delivered_bytes", s.delivered_bytes},
               {"messages_per_second", s.messages_per_second},
               {"bytes_per_second", s.bytes_per_second},
-              {"uptime_ms", s.uptime_ms}});
+              {"uptime_ms", s.uptime_ms},
+              {"undelivered", s.undelivered},
+              {"undelivered_bytes", s.undelivered_bytes},
+              {"held", s.held},
+              {"waiting_slots", s.waiting_slots}});
     nlohmann::json links = nlohmann::json::array();
     for (const auto& l : s.links)
       links.push_back({{"peer", l.peer},

@@ -282,6 +282,8 @@ def scenario_status(g):
     assert len({m["delivered_up_to"] for m in members}) == 1, members
     assert all(m["lag"] == 0 and m["delivered_messages"] == 3000 for m in members), members
     assert all(l["connected"] for m in members for l in m["links"]), members
+    assert all(m["held"] == 0 and m["undelivered"] == 0 and m["waiting_slots"] == 0
+               for m in members), "something is still held after everything was delivered"
     print("status with every member up: all reachable, leader 1, same slot, no lag")
     g.kill(3)
     time.sleep(1.0)
