@@ -18,6 +18,7 @@ commands:
                                       in flight)
   tail       print deliveries:      synod tail --config FILE --id N [--json]
                                       [--from SLOT] [--count K] [--snapshot]
+                                      [--digest: count and digest of all delivered so far]
   demo       a local group, its leader crashed: synod demo [--nodes N] [--duration S]
                                       [--size B] [--port P] [--storage sqlite|memory] [--keep]
   chat       a group chat:          synod chat --config FILE --id N --name NAME [--history]
@@ -49,7 +50,7 @@ int main(int argc, char** argv) {
       return run_broadcast(args);
     }
     if (command == "tail") {
-      arguments args(argc, argv, 2, {"json", "snapshot", "verbose"});
+      arguments args(argc, argv, 2, {"json", "snapshot", "digest", "verbose"});
       return run_tail(args);
     }
     if (command == "demo") {

@@ -1,11 +1,14 @@
 // synod tail: prints the messages delivered at member --id, in delivery order: from --from SLOT
 // (read back a page at a time, then followed live) or from now on, until --count messages or,
-// with --snapshot, until what was delivered when it started has been printed.
+// with --snapshot, until what was delivered when it started has been printed. --digest prints only
+// how many messages were delivered so far and a digest of their sequence (members that agree
+// print the same line), however long the log.
 #include <nlohmann/json.hpp>
 
 #include <iostream>
 
 #include "apps/synod/cli.hpp"
+#include "apps/synod/delivery_digest.hpp"
 #include "apps/synod/history.hpp"
 #include "messaging/caf_types.hpp"
 
@@ -39,6 +42,11 @@ int run_tail(const arguments& args) {
   system_config cfg;
   caf::actor_system system{cfg};
   const caf::actor node = connect_to(system, config, config.id);
+  if (args.has("digest")) {
+    const auto digest = digest_of(system, node, std::chrono::milliseconds(10000));
+    std::cout << digest.messages() << " " << digest.hex() << "\n";
+    return 0;
+  }
   std::uint64_t printed = 0;
   const auto print_batch = [&](const delivered_batch& b) {
     for (const auto& m : b.messages) {

@@ -60,6 +60,15 @@ class Group:
                     f'data-dir="{workdir}/data"\n{extra}\n')
         self.procs = {}
 
+    def print_logs(self, lines=15):
+        """The last lines of every member's log, after a failure."""
+        for i in range(1, self.size + 1):
+            path = os.path.join(self.dir, f"node{i}.log")
+            if os.path.exists(path):
+                print(f"--- node{i}.log (last lines)")
+                with open(path) as f:
+                    print("".join(f.readlines()[-lines:]))
+
     def wrap(self, i):
         """The command prefix that runs a program where member i lives (its network)."""
         return []
@@ -340,12 +349,7 @@ def main():
             run(g)
         except Exception as e:
             print(f"FAILED: {e}")
-            for i in range(1, size + 1):
-                path = os.path.join(workdir, f"node{i}.log")
-                if os.path.exists(path):
-                    print(f"--- node{i}.log (last lines)")
-                    with open(path) as f:
-                        print("".join(f.readlines()[-15:]))
+            g.print_logs()
             if os.environ.get("SYNOD_KEEP"):
                 os.system(f"cp -r {workdir} {os.environ['SYNOD_KEEP']}")
             return 1

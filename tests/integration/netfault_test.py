@@ -255,12 +255,7 @@ def main():
                 SCENARIOS[args.scenario](g, net)
             except Exception as e:
                 print(f"FAILED: {e}")
-                for i in range(1, g.size + 1):
-                    path = os.path.join(workdir, f"node{i}.log")
-                    if os.path.exists(path):
-                        print(f"--- node{i}.log (last lines)")
-                        with open(path) as f:
-                            print("".join(f.readlines()[-15:]))
+                g.print_logs()
                 return 1
             finally:
                 g.stop_all()

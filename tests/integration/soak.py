@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""./run soak: a 3-member group at saturation for --minutes, every member broadcasting, while the
+leader is killed (kill -9, restarted 2 s later) every 2 minutes, a follower is paused
+(SIGSTOP for 5 s, then SIGCONT) every 3 minutes and, where network namespaces can be made, a
+follower loses 30 % of what it receives for 15 s every 4 minutes. Every 10 s it prints the
+acknowledged messages per second and each member's resident memory; at the end the longest
+stall, the rounds started per leader kill, memory at start, middle and end, and whether every
+member's delivery sequence has the same digest.
+
+It fails if deliveries stop for more than 2 s (beyond the failover of a killed leader), a member's
+memory passes the bound, or the members' sequences differ.
+
+usage: soak.py --synod PATH --check PATH [--minutes M]
+"""
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from group_test import Group  # noqa: E402
+from netfault_test import MEMORY_BOUND_MIB, Load, Network, NetGroup, unavailable  # noqa: E402
+
+KILL_EVERY, PAUSE_EVERY, LOSS_EVERY = 120, 180, 240
+MAX_STALL_S = 2.0
+FAILOVER_ALLOWANCE_S = 1.0  # a killed leader: detection (300 ms) and a new round
+
+
+class LocalGroup(Group):
+    def rss_mib(self, i):
+        return NetGroup.rss_mib(self, i)
+
+    def leader_lines(self):
+        return NetGroup.leader_lines(self)
+
+
+def digests(g):
+    out = {}
+    for i in range(1, g.size + 1):
+        r = subprocess.run(g.wrap(i) + [g.synod, "tail", "--config", g.config, "--id", str(i),
+                                        "--digest"], capture_output=True, text=True, timeout=300)
+        if r.returncode != 0:
+            raise AssertionError(f"digest of node {i} failed: {r.stderr.strip()}")
+        out[i] = r.stdout.strip()
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--synod", required=True)
+    parser.add_argument("--check", required=True)
+    parser.add_argument("--minutes", type=float, default=30)
+    parser.add_argument("--max-stall", type=float, default=MAX_STALL_S,
+                        help="seconds without any delivery that fail the run")
+    args = parser.parse_args()
+    why = unavailable()
+    net = None if why else Network(3)
+    if why:
+        print(f"no loss phases: {why}")
+    workdir = tempfile.mkdtemp(prefix="synod-soak-")
+    g = (NetGroup(args.synod, args.check, net, workdir) if net
+         else LocalGroup(args.synod, args.check, 3, workdir))
+    failures = []
+    try:
+        g.start_all()
+        time.sleep(1)
+        load = Load(g, batch=4000)
+        start = time.time()
+        print(f"started at {time.strftime('%H:%M:%S')}", flush=True)
+        end = start + args.minutes * 60
+        rounds0 = g.leader_lines()
+        kills, pauses, losses = [], [], []
+        memory = []  # (t, {node: MiB})
+        allowances = []  # (from, to): stalls that include a leader's failover
+        next_kill, next_pause, next_loss = 30, 60, 90
+        last_report = 0
+        later = []  # (time, action): restarts, resumes and heals that are due
+        while time.time() < end:
+            t = time.time() - start
+            for due in [a for a in later if a[0] <= t]:
+                later.remove(due)
+                due[1]()
+            if t >= next_kill:
+                leader = g.leader()
+                if leader:
+                    g.kill(leader)
+                    kills.append(t)
+                    allowances.append((time.time(), time.time() + FAILOVER_ALLOWANCE_S))
+                    later.append((t + 2, lambda i=leader: g.start(i)))
+                next_kill += KILL_EVERY
+            if t >= next_pause:
+                leader = g.leader()
+                follower = next(i for i in range(1, 4) if i != leader)
+                g.procs[follower].send_signal(signal.SIGSTOP)
+                later.append((t + 5, lambda i=follower: g.procs[i].send_signal(signal.SIGCONT)))
+                pauses.append((t, follower))
+                next_pause += PAUSE_EVERY
+            if net and t >= next_loss:
+                leader = g.leader()
+                follower = next(i for i in range(3, 0, -1) if i != leader)
+                net.drop(follower, probability=0.3)
+                later.append((t + 15, net.heal))
+                losses.append((t, follower))
+                next_loss += LOSS_EVERY
+            sample = {i: g.rss_mib(i) for i in range(1, 4)}
+            memory.append((t, sample))
+            over = {i: m for i, m in sample.items() if m > MEMORY_BOUND_MIB}
+            if over:
+                failures.append(f"at {t:.0f} s resident memory above {MEMORY_BOUND_MIB} MiB: {over}")
+            if t - last_report >= 10:
+                last_report = t
+                rate = load.rate(time.time() - 10, time.time())
+                print(f"{t:6.0f} s  {rate:9.0f} msgs/s  memory " +
+                      " ".join(f"{i}:{m:.0f}MiB" for i, m in sample.items()), flush=True)
+            time.sleep(0.5)
+        for _, action in later:
+            action()
+        load.stop()
+        # The longest stretch with no broadcast acknowledged anywhere, outside the failovers.
+        stamps = sorted(t for t, _ in load.done_at)
+        longest, longest_at = 0.0, 0.0
+        for a, b in zip(stamps, stamps[1:]):
+            if any(lo <= b and a <= hi for lo, hi in allowances):
+                continue
+            if b - a > longest:
+                longest, longest_at = b - a, a - start
+        rounds = g.leader_lines() - rounds0
+        events = []
+        for i in range(1, 4):
+            with open(os.path.join(workdir, f"node{i}.log")) as f:
+                events += [l.split()[0] + " " + l.split(": ", 1)[1].strip()
+                           for l in f if ": leading round" in l]
+        print("rounds led: " + "; ".join(sorted(events)[-12:]))
+        print("faults: " + "; ".join([f"leader killed at {k:.0f} s" for k in kills] +
+                                     [f"node {n} paused at {p:.0f} s" for p, n in pauses] +
+                                     [f"node {n} lossy at {p:.0f} s" for p, n in losses]))
+        total = sum(m for _, m in load.done_at)
+        n = len(memory)
+        pick = lambda k: memory[min(k, n - 1)][1] if n else {}
+        print(f"soak: {args.minutes:g} min, {total} messages acknowledged "
+              f"({total / max(time.time() - start, 1):.0f}/s), leader kills {len(kills)}, "
+              f"follower pauses {len(pauses)}, loss phases {len(losses)}")
+        print(f"longest stall outside failovers: {longest:.2f} s (at {longest_at:.0f} s); "
+              f"rounds started: {rounds} ({rounds / max(len(kills), 1):.1f} per leader kill)")
+        for label, k in (("start", 1), ("middle", n // 2), ("end", n - 1)):
+            print(f"memory at {label}: " +
+                  ", ".join(f"node {i} {m:.0f} MiB" for i, m in pick(k).items()))
+        if longest > args.max_stall:
+            failures.append(f"deliveries stopped for {longest:.2f} s at {longest_at:.0f} s")
+        # Equal sequences: wait until every member delivered as much, then compare digests.
+        deadline = time.time() + 120
+        while True:
+            d = digests(g)
+            if len(set(d.values())) == 1 or time.time() > deadline:
+                break
+            time.sleep(1)
+        print("digests: " + "; ".join(f"node {i} {v}" for i, v in d.items()))
+        if len(set(d.values())) != 1:
+            failures.append("the members' delivery sequences differ")
+    finally:
+        g.stop_all()
+        if net:
+            net.close()
+    if failures:
+        for f in failures:
+            print(f"FAILED: {f}")
+        print(f"logs kept in {workdir}")
+        return 1
+    subprocess.run(["rm", "-rf", workdir])
+    print("passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
