@@ -4,7 +4,10 @@
 
 #include <caf/all.hpp>
 
+#include <memory>
+
 #include "actors/effects.hpp"
+#include "actors/retransmission/frame_guard.hpp"
 #include "messaging/caf_types.hpp"
 
 namespace synod {
@@ -81,6 +84,8 @@ struct status_query {
 // Who is who inside one node; every role receives it once, right after the spawn.
 struct wiring {
   caf::actor storage, transport, acceptor, leader, learner, detector, front;
+  // The member's port, in front of the middleman's; it lives as long as any role holds this.
+  std::shared_ptr<frame_guard> guard;
 };
 
 }  // namespace synod

@@ -47,15 +47,28 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
                             cores.failure_detector, recovered.incarnation + 1, tick);
   w.front = system.spawn(front_actor, config.id, cores.broadcast, recovered, tick);
   w.transport = system.spawn(transport_actor, config);
+  // The middleman listens on loopback only; the member's own address belongs to the guard, which
+  // checks every frame's length before the middleman allocates it.
+  const auto& self = config.self();
+  auto inner = system.middleman().publish(w.transport, 0, "127.0.0.1", true);
+  if (!inner)
+    throw start_error("cannot listen on 127.0.0.1 for the middleman: " +
+                      system.render(inner.error()));
+  frame_guard_config guard;
+  guard.host = self.host;
+  guard.port = self.port;
+  guard.upstream = *inner;
+  guard.max_frame_bytes = config.max_frame_bytes();
+  guard.self = config.id;
+  try {
+    w.guard = std::make_shared<frame_guard>(guard);
+  } catch (const std::exception& e) {
+    throw start_error(e.what());
+  }
   for (const auto& role : {w.acceptor, w.leader, w.learner, w.detector, w.front, w.transport})
     caf::anon_send(role, w);
-  const auto& self = config.self();
-  auto port = system.middleman().publish(w.transport, self.port, self.host.c_str(), true);
-  if (!port)
-    throw start_error("cannot listen on " + self.host + ":" + std::to_string(self.port) + ": " +
-                      system.render(port.error()));
   spdlog::info("node {} of group '{}' listening on {}:{}, {} storage in {}", config.id,
-               config.group, self.host, *port, config.storage, config.node_dir());
+               config.group, self.host, w.guard->port(), config.storage, config.node_dir());
   return w;
 }
 

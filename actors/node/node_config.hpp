@@ -56,6 +56,13 @@ struct node_config {
   std::string node_dir() const;
   // Converts the durations into the cores' tick counts.
   member_config cores() const;
+  // The longest frame a member's port accepts. Links send payloads of ~8 MiB of messages (or one
+  // larger message), but one message can be large by itself: a READ's answer carries every value
+  // the acceptor holds past the leader's position (within the lag a leader may have, ~100 slots
+  // of up to batch-bytes each). Anything claiming more than this is hostile.
+  std::size_t max_frame_bytes() const {
+    return (std::size_t{256} << 20) + 2 * protocol.broadcast.max_message_bytes;
+  }
 };
 
 // The largest max-message-bytes a group may choose: a batch holding one such message must fit

@@ -29,6 +29,24 @@ caf::actor role_for(const wiring& w, const wire_message& m) {
       m);
 }
 
+constexpr std::size_t max_payload_bytes = std::size_t{8} << 20;
+
+// The payload bytes a wire message carries in batches (what makes it large).
+std::size_t batch_bytes(const wire_message& m) {
+  return std::visit(overloaded{
+                        [](const write_request& x) { return x.value.payload_bytes(); },
+                        [](const decision& x) { return x.value.payload_bytes(); },
+                        [](const forward& x) { return x.value.payload_bytes(); },
+                        [](const read_ack& x) {
+                          std::size_t n = 0;
+                          for (const auto& a : x.accepted) n += a.value.payload_bytes();
+                          return n;
+                        },
+                        [](const auto&) { return std::size_t{0}; },
+                    },
+                    m);
+}
+
 bool isolated(self_ptr self) {
   const auto& f = self->state.config.faults;
   if (f.isolate_for.count() == 0) return false;
@@ -64,9 +82,23 @@ void flush(self_ptr self) {
   s.flush_scheduled = false;
   for (auto& [peer, messages] : s.pending) {
     if (messages.empty()) continue;
-    if (!s.links.at(peer).push(encode(messages)))
-      spdlog::warn("node {}: link to node {} is full; dropping {} messages (they will be resent)",
-                   s.config.id, peer, messages.size());
+    // Payloads of at most ~8 MiB of batches (or one larger message): every frame stays far
+    // below what a member's port accepts (node_config::max_frame_bytes).
+    std::size_t first = 0, bytes = 0;
+    for (std::size_t i = 0; i <= messages.size(); ++i) {
+      const bool last = i == messages.size();
+      if (!last && (i == first || bytes + batch_bytes(messages[i]) <= max_payload_bytes)) {
+        bytes += batch_bytes(messages[i]);
+        continue;
+      }
+      std::vector<wire_message> part(std::make_move_iterator(messages.begin() + first),
+                                     std::make_move_iterator(messages.begin() + i));
+      if (!s.links.at(peer).push(encode(part)))
+        spdlog::warn("node {}: link to node {} is full; dropping {} messages (they will be resent)",
+                     s.config.id, peer, part.size());
+      first = i;
+      bytes = last ? 0 : batch_bytes(messages[i]);
+    }
     messages.clear();
   }
   for (auto& [peer, l] : s.links) {

@@ -37,15 +37,14 @@ class LocalGroup(Group):
         return NetGroup.leader_lines(self)
 
 
+def restart(g, i, restarts):
+    began = time.time()
+    g.start(i, timeout=300)
+    restarts.append(time.time() - began)
+
+
 def digests(g):
-    out = {}
-    for i in range(1, g.size + 1):
-        r = subprocess.run(g.wrap(i) + [g.synod, "tail", "--config", g.config, "--id", str(i),
-                                        "--digest"], capture_output=True, text=True, timeout=300)
-        if r.returncode != 0:
-            raise AssertionError(f"digest of node {i} failed: {r.stderr.strip()}")
-        out[i] = r.stdout.strip()
-    return out
+    return {i: g.digest(i) for i in range(1, g.size + 1)}
 
 
 def main():
@@ -72,7 +71,7 @@ def main():
         print(f"started at {time.strftime('%H:%M:%S')}", flush=True)
         end = start + args.minutes * 60
         rounds0 = g.leader_lines()
-        kills, pauses, losses = [], [], []
+        kills, pauses, losses, restarts = [], [], [], []
         memory = []  # (t, {node: MiB})
         allowances = []  # (from, to): stalls that include a leader's failover
         next_kill, next_pause, next_loss = 30, 60, 90
@@ -89,7 +88,9 @@ def main():
                     g.kill(leader)
                     kills.append(t)
                     allowances.append((time.time(), time.time() + FAILOVER_ALLOWANCE_S))
-                    later.append((t + 2, lambda i=leader: g.start(i)))
+                    # A restart reads the member's whole history back (until long ledgers), so
+                    # it is given time; how long it took is printed.
+                    later.append((t + 2, lambda i=leader: restart(g, i, restarts)))
                 next_kill += KILL_EVERY
             if t >= next_pause:
                 leader = g.leader()
@@ -143,6 +144,7 @@ def main():
         print(f"soak: {args.minutes:g} min, {total} messages acknowledged "
               f"({total / max(time.time() - start, 1):.0f}/s), leader kills {len(kills)}, "
               f"follower pauses {len(pauses)}, loss phases {len(losses)}")
+        print("restart times: " + ", ".join(f"{r:.1f} s" for r in restarts))
         print(f"longest stall outside failovers: {longest:.2f} s (at {longest_at:.0f} s); "
               f"rounds started: {rounds} ({rounds / max(len(kills), 1):.1f} per leader kill)")
         for label, k in (("start", 1), ("middle", n // 2), ("end", n - 1)):
