@@ -18,13 +18,7 @@ namespace synod {
 namespace {
 
 std::shared_ptr<stable_storage> open_storage(const node_config& c) {
-  if (c.storage == "memory") {
-    spdlog::warn(
-        "node {}: storage \"memory\": no forced logs; a crash of a majority at once can "
-        "lose decided messages",
-        c.id);
-    return std::make_shared<memory_storage>();
-  }
+  if (c.storage == "memory") return std::make_shared<memory_storage>();
   return std::make_shared<sqlite_storage>(
       sqlite_options{c.node_dir() + "/synod.db", c.group, c.id, 0});
 }
@@ -33,11 +27,27 @@ std::shared_ptr<stable_storage> open_storage(const node_config& c) {
 
 wiring start_node(caf::actor_system& system, const node_config& config) {
   validate(config);
+  // The member's own address first: a member that cannot have it (port in use, host unknown or
+  // not on this machine) fails here, before it opens its storage or talks to any peer.
+  const auto& self = config.self();
+  frame_guard_config guard;
+  guard.host = self.host;
+  guard.port = self.port;
+  guard.max_frame_bytes = config.max_frame_bytes();
+  guard.self = config.id;
+  std::shared_ptr<frame_guard> listening;
+  try {
+    listening = std::make_shared<frame_guard>(guard);
+  } catch (const std::exception& e) {
+    throw start_error(e.what());
+  }
+  for (const auto& w : warnings(config)) spdlog::warn("node {}: {}", config.id, w);
   auto storage = open_storage(config);
   const recovered_state recovered = storage->recover();
   const member_config cores = config.cores();
   const auto tick = config.tick;
   wiring w;
+  w.guard = listening;
   w.storage = system.spawn<caf::detached>(storage_actor, storage);
   w.acceptor = system.spawn(acceptor_actor, recovered);
   w.leader = system.spawn(leader_actor, config.id, config.view(), cores.leader, recovered, tick);
@@ -49,22 +59,13 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
   w.transport = system.spawn(transport_actor, config);
   // The middleman listens on loopback only; the member's own address belongs to the guard, which
   // checks every frame's length before the middleman allocates it.
-  const auto& self = config.self();
   auto inner = system.middleman().publish(w.transport, 0, "127.0.0.1", true);
-  if (!inner)
+  if (!inner) {
+    stop_node(w);  // so the actor system can still shut down
     throw start_error("cannot listen on 127.0.0.1 for the middleman: " +
                       system.render(inner.error()));
-  frame_guard_config guard;
-  guard.host = self.host;
-  guard.port = self.port;
-  guard.upstream = *inner;
-  guard.max_frame_bytes = config.max_frame_bytes();
-  guard.self = config.id;
-  try {
-    w.guard = std::make_shared<frame_guard>(guard);
-  } catch (const std::exception& e) {
-    throw start_error(e.what());
   }
+  w.guard->start(*inner);
   for (const auto& role : {w.acceptor, w.leader, w.learner, w.detector, w.front, w.transport})
     caf::anon_send(role, w);
   spdlog::info("node {} of group '{}' listening on {}:{}, {} storage in {}", config.id,

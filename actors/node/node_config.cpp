@@ -1,10 +1,15 @@
 #include "actors/node/node_config.hpp"
 
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include <caf/all.hpp>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
+#include <sstream>
 
 namespace synod {
 
@@ -61,25 +66,73 @@ bool fault_config::on_link(node_id a, node_id b) const {
   return false;
 }
 
+namespace {
+
+// Digits only, within [min, max]: "1x", "+1", " 1" and overflow are not numbers here.
+std::optional<std::uint64_t> strict_number(const std::string& text, std::uint64_t min,
+                                           std::uint64_t max) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  std::uint64_t n = 0;
+  for (char ch : text) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    n = n * 10 + static_cast<std::uint64_t>(ch - '0');
+  }
+  if (n < min || n > max) return std::nullopt;
+  return n;
+}
+
+}  // namespace
+
 member_address parse_member(const std::string& text) {
   const auto at = text.find('@');
   const auto colon = text.rfind(':');
   if (at == std::string::npos || colon == std::string::npos || colon < at)
     throw config_error("member '" + text + "' is not of the form ID@HOST:PORT");
-  member_address m;
-  try {
-    const unsigned long id = std::stoul(text.substr(0, at));
-    const unsigned long port = std::stoul(text.substr(colon + 1));
-    if (id < 1 || id > 1000000) throw std::out_of_range("id");
-    if (port < 1 || port > 65535) throw std::out_of_range("port");
-    m.id = static_cast<node_id>(id);
-    m.port = static_cast<std::uint16_t>(port);
-  } catch (const std::logic_error&) {
+  const auto id = strict_number(text.substr(0, at), 1, 1000000);
+  const auto port = strict_number(text.substr(colon + 1), 1, 65535);
+  if (!id || !port)
     throw config_error("member '" + text + "': the id must be 1..1000000 and the port 1..65535");
-  }
+  member_address m;
+  m.id = static_cast<node_id>(*id);
+  m.port = static_cast<std::uint16_t>(*port);
   m.host = text.substr(at + 1, colon - at - 1);
+  if (m.host.size() > 2 && m.host.front() == '[' && m.host.back() == ']')
+    m.host = m.host.substr(1, m.host.size() - 2);  // [::1]
   if (m.host.empty()) throw config_error("member '" + text + "' has no host");
+  if (m.host.find_first_of(" \t@/[]") != std::string::npos)
+    throw config_error("member '" + text + "': '" + m.host + "' is not a host name or address");
   return m;
+}
+
+std::vector<std::string> resolve_host(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  std::vector<std::string> names;
+  if (getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0) return names;
+  for (auto* a = found; a != nullptr; a = a->ai_next) {
+    char text[NI_MAXHOST];
+    if (getnameinfo(a->ai_addr, a->ai_addrlen, text, sizeof text, nullptr, 0, NI_NUMERICHOST) == 0)
+      names.emplace_back(text);
+  }
+  freeaddrinfo(found);
+  return names;
+}
+
+std::vector<std::string> warnings(const node_config& c) {
+  std::vector<std::string> out;
+  if (c.members.size() == 1)
+    out.push_back("a group of 1 member: nothing is replicated, and its crash stops the group");
+  if (c.members.size() == 2)
+    out.push_back(
+        "a group of 2 members: a majority is both, so the crash of either stops the group "
+        "(3 members tolerate one crash)");
+  if (c.storage == "memory")
+    out.push_back(
+        "storage \"memory\": no forced logs; a crash of a majority at once can lose decided "
+        "messages");
+  return out;
 }
 
 const member_address& node_config::self() const {
@@ -111,13 +164,23 @@ member_config node_config::cores() const {
 void validate(const node_config& c) {
   if (c.members.empty()) throw config_error("synod.members: no members configured");
   std::set<node_id> ids;
-  std::set<std::pair<std::string, std::uint16_t>> addresses;
+  // Two names of one address (localhost and 127.0.0.1) are one endpoint: two members there
+  // would each reach the other's port.
+  std::map<std::pair<std::string, std::uint16_t>, const member_address*> endpoints;
   for (const auto& m : c.members) {
     if (!ids.insert(m.id).second)
       throw config_error("synod.members: node id " + std::to_string(m.id) + " appears twice");
-    if (!addresses.insert({m.host, m.port}).second)
-      throw config_error("synod.members: " + m.host + ":" + std::to_string(m.port) +
-                         " appears twice");
+    std::vector<std::string> names = resolve_host(m.host);
+    if (names.empty()) names.push_back(m.host);  // unresolvable here: compared as written
+    for (const auto& name : names) {
+      auto [it, fresh] = endpoints.emplace(std::make_pair(name, m.port), &m);
+      if (fresh || it->second == &m) continue;
+      const auto& other = *it->second;
+      throw config_error("synod.members: members " + std::to_string(other.id) + " (" +
+                         other.host + ":" + std::to_string(other.port) + ") and " +
+                         std::to_string(m.id) + " (" + m.host + ":" + std::to_string(m.port) +
+                         ") are the same endpoint");
+    }
   }
   if (c.id == 0) throw config_error("--id: no node id given");
   if (!ids.count(c.id))
@@ -197,13 +260,13 @@ node_config load_node_config(const std::string& path, node_id id) {
          for (const auto& item : *list) {
            const std::string text = string_of(item, w);
            const auto dash = text.find('-');
-           try {
-             if (dash == std::string::npos) throw std::invalid_argument(text);
-             c.faults.links.emplace_back(static_cast<node_id>(std::stoul(text.substr(0, dash))),
-                                         static_cast<node_id>(std::stoul(text.substr(dash + 1))));
-           } catch (const std::logic_error&) {
-             bad(w, "'" + text + "' is not a link of the form A-B");
-           }
+           const auto a = dash == std::string::npos ? std::nullopt
+                                                    : strict_number(text.substr(0, dash), 1, 1000000);
+           const auto b = dash == std::string::npos
+                              ? std::nullopt
+                              : strict_number(text.substr(dash + 1), 1, 1000000);
+           if (!a || !b) bad(w, "'" + text + "' is not a link of the form A-B");
+           c.faults.links.emplace_back(static_cast<node_id>(*a), static_cast<node_id>(*b));
          }
        }},
       {"faults.isolate",
@@ -247,6 +310,60 @@ node_config load_node_config(const std::string& path, node_id id) {
     throw config_error(path + ": " + e.what());
   }
   return c;
+}
+
+}  // namespace synod
+
+namespace synod {
+
+std::string effective_config_text(const node_config& c) {
+  std::ostringstream out;
+  const auto ms = [](std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; };
+  const auto quoted = [](const std::string& s) { return "\"" + s + "\""; };
+  out << "[synod]\n";
+  out << "group = " << quoted(c.group) << "\n";
+  out << "members = [";
+  for (std::size_t i = 0; i < c.members.size(); ++i) {
+    const auto& m = c.members[i];
+    const bool v6 = m.host.find(':') != std::string::npos;
+    out << (i ? ", " : "")
+        << quoted(std::to_string(m.id) + "@" + (v6 ? "[" + m.host + "]" : m.host) + ":" +
+                  std::to_string(m.port));
+  }
+  out << "]\n";
+  out << "data-dir = " << quoted(c.data_dir) << "\n";
+  out << "storage = " << quoted(c.storage) << "\n";
+  out << "tick = " << ms(c.tick) << "\n";
+  out << "heartbeat-interval = " << ms(c.heartbeat_interval) << "\n";
+  out << "failure-timeout = " << ms(c.failure_timeout) << "\n";
+  out << "resend-interval = " << ms(c.resend_interval) << "\n";
+  const auto& p = c.protocol;
+  out << "window = " << p.leader.window << "\n";
+  out << "batch-messages = " << p.leader.max_batch_messages << "\n";
+  out << "batch-bytes = " << p.leader.max_batch_bytes << "\n";
+  out << "max-undelivered = " << p.broadcast.max_undelivered << "\n";
+  out << "max-undelivered-bytes = " << p.broadcast.max_undelivered_bytes << "\n";
+  out << "max-message-bytes = " << p.broadcast.max_message_bytes << "\n";
+  out << "memory-slots = " << p.memory_slots << "\n";
+  out << "link-bytes-in-flight = " << c.link.max_unacked_bytes << "\n";
+  const auto& f = c.faults;
+  if (f.loss > 0 || f.dup > 0 || f.delay.count() > 0 || !f.isolate.empty()) {
+    out << "\n[synod.faults]\n";
+    out << "loss = " << f.loss << "\n";
+    out << "dup = " << f.dup << "\n";
+    out << "delay = " << ms(f.delay) << "\n";
+    out << "links = [";
+    for (std::size_t i = 0; i < f.links.size(); ++i)
+      out << (i ? ", " : "")
+          << quoted(std::to_string(f.links[i].first) + "-" + std::to_string(f.links[i].second));
+    out << "]\n";
+    out << "isolate = [";
+    for (std::size_t i = 0; i < f.isolate.size(); ++i) out << (i ? ", " : "") << f.isolate[i];
+    out << "]\n";
+    out << "isolate-after = " << ms(f.isolate_after) << "\n";
+    out << "isolate-for = " << ms(f.isolate_for) << "\n";
+  }
+  return out.str();
 }
 
 }  // namespace synod

@@ -82,4 +82,13 @@ void validate(const node_config& config);
 // "1@127.0.0.1:7101"
 member_address parse_member(const std::string& text);
 
+// The numeric addresses a host name stands for here (empty if it does not resolve).
+std::vector<std::string> resolve_host(const std::string& host);
+
+// What is legal but probably a mistake (a group of 1 or 2, no forced logs): one line each.
+std::vector<std::string> warnings(const node_config& config);
+
+// The configuration as a [synod] section with every option, defaults included.
+std::string effective_config_text(const node_config& config);
+
 }  // namespace synod

@@ -152,6 +152,10 @@ frame_guard::frame_guard(frame_guard_config config) : config_(std::move(config))
     close(listener_);
     throw std::runtime_error(std::string("frame guard: pipe: ") + std::strerror(errno));
   }
+}
+
+void frame_guard::start(std::uint16_t upstream) {
+  upstream_ = upstream;
   thread_ = std::thread([this] { run(); });
 }
 
@@ -254,7 +258,7 @@ void frame_guard::run() {
           close(fd);
           continue;
         }
-        c.inside = connect_upstream(config_.upstream);
+        c.inside = connect_upstream(upstream_);
         if (c.inside < 0) {
           close(fd);
           continue;

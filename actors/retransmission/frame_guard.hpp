@@ -19,7 +19,6 @@ namespace synod {
 struct frame_guard_config {
   std::string host;            // the member's address...
   std::uint16_t port = 0;      // ...and port (0: any free one)
-  std::uint16_t upstream = 0;  // the middleman's port on 127.0.0.1
   std::size_t max_frame_bytes = std::size_t{64} << 20;
   std::size_t max_connections = 512;
   node_id self = 0;  // for the log lines
@@ -31,8 +30,12 @@ constexpr std::size_t frame_header_bytes = 32;
 
 class frame_guard {
  public:
-  // Listens at once; throws std::runtime_error("cannot listen on HOST:PORT: ...").
+  // Listens at once, so a member that cannot have its address fails before it talks to anyone;
+  // throws std::runtime_error("cannot listen on HOST:PORT: ..."). Connections wait in the
+  // backlog until start().
   explicit frame_guard(frame_guard_config config);
+  // Begins passing connections on to the middleman's port `upstream` on 127.0.0.1.
+  void start(std::uint16_t upstream);
   ~frame_guard();
   frame_guard(const frame_guard&) = delete;
   frame_guard& operator=(const frame_guard&) = delete;
@@ -44,6 +47,7 @@ class frame_guard {
   void run();
 
   frame_guard_config config_;
+  std::uint16_t upstream_ = 0;
   int listener_ = -1;
   int wake_[2] = {-1, -1};
   std::uint16_t port_ = 0;

@@ -15,6 +15,7 @@
 #include "actors/node/group.hpp"
 #include "actors/node/node_config.hpp"
 #include "actors/node/stop_signals.hpp"
+#include "apps/common/options.hpp"
 #include "apps/kv/kv_replica.hpp"
 #include "apps/kv/kv_store.hpp"
 
@@ -22,11 +23,9 @@ namespace {
 
 using namespace synod;
 
-constexpr const char* usage = R"(usage:
-  synod-kv serve --config FILE --id N [--verbose]
-  synod-kv --config FILE --id N COMMAND
-  synod-kv --config FILE --id N            (commands from stdin, one per line)
-commands:
+using cli::usage_error;
+
+constexpr const char* kv_commands = R"(commands:
   put KEY VALUE      set KEY (VALUE is the rest of the line)
   get KEY            print KEY's value; exit code 1 if it has none
   delete KEY         remove KEY
@@ -34,9 +33,25 @@ commands:
   dump [--json]      this replica's own contents and position, not through the order
 )";
 
-struct usage_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+cli::command_spec serve_spec() {
+  return {"synod-kv serve --config FILE --id N [--verbose]",
+          "Runs replica N: member N of the group, with the store; clients reach it on the\n"
+          "member's port + 1000.",
+          {cli::required(cli::text("config", "FILE", "the group's configuration")),
+           cli::required(cli::number("id", "N", "which replica this process is", 1, 1000000)),
+           cli::flag("verbose", "log more")}};
+}
+
+cli::command_spec client_spec() {
+  return {"synod-kv --config FILE --id N [COMMAND]   (or synod-kv serve --help)",
+          "Runs COMMAND through replica N, or the commands on stdin, one per line. Every\n"
+          "command, reads too, is TO-Broadcast and applied by every replica in delivery order.",
+          {cli::required(cli::text("config", "FILE", "the group's configuration")),
+           cli::required(cli::number("id", "N", "the replica to ask", 1, 1000000)),
+           cli::flag("json", "dump: one JSON line"), cli::flag("verbose", "log more")},
+          true,
+          kv_commands};
+}
 
 struct config : caf::actor_system_config {
   config() {
@@ -55,27 +70,14 @@ struct options {
   std::vector<std::string> words;  // the command, if given on the command line
 };
 
-options parse(int argc, char** argv) {
+options parse(const cli::command_spec& spec, int argc, char** argv, int first) {
+  const cli::arguments args(spec, argc, argv, first);
   options o;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw usage_error(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--config")
-      o.config_path = value();
-    else if (a == "--id")
-      o.id = static_cast<node_id>(std::stoul(value()));
-    else if (a == "--verbose")
-      o.verbose = true;
-    else if (a == "--json")
-      o.json = true;
-    else
-      o.words.push_back(a);
-  }
-  if (o.config_path.empty()) throw usage_error("--config is required");
-  if (o.id == 0) throw usage_error("--id is required (a member id from the config file)");
+  o.config_path = args.required("config");
+  o.id = static_cast<node_id>(args.number("id", 0));
+  o.verbose = args.has("verbose");
+  o.json = args.has("json");
+  o.words = args.words();
   return o;
 }
 
@@ -86,6 +88,8 @@ std::uint16_t client_port(const node_config& c) {
 }
 
 int serve(const options& o) {
+  // synod's log format, each line naming the replica (several may log to one terminal).
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ kv-" + std::to_string(o.id) + " %v");
   spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::info);
   node_config c = load_node_config(o.config_path, o.id);
   c.verbose = o.verbose;
@@ -206,16 +210,18 @@ int client(const options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::string(argv[1]) == "--help") {
-    std::cout << usage;
-    return argc < 2 ? 2 : 0;
-  }
+  const bool serving = argc > 1 && std::string(argv[1]) == "serve";
+  const auto spec = serving ? serve_spec() : client_spec();
   try {
-    const bool serving = std::string(argv[1]) == "serve";
-    const options o = parse(argc - (serving ? 1 : 0), argv + (serving ? 1 : 0));
+    if (argc < 2) throw usage_error("--config and --id are required");
+    const options o = parse(spec, argc, argv, serving ? 2 : 1);
     return serving ? serve(o) : client(o);
+  } catch (const cli::help_requested& h) {
+    std::cout << h.what();
+    return 0;
   } catch (const usage_error& e) {
-    std::cerr << "synod-kv: " << e.what() << " (see synod-kv --help)\n";
+    std::cerr << "synod-kv: " << e.what() << " (see synod-kv" << (serving ? " serve" : "")
+              << " --help)\n";
     return 2;
   } catch (const std::exception& e) {
     std::cerr << "synod-kv: " << e.what() << "\n";

@@ -227,6 +227,33 @@ class group_bench {
 
 }  // namespace
 
+command_spec bench_echo_spec() {
+  return {"synod bench-echo --port P", "The far end of synod bench --what rtt.",
+          {number("port", "P", "port to answer on (default 7690)", 1, 65535)}};
+}
+
+command_spec bench_spec() {
+  return {"synod bench [options]",
+          "Measures a group it starts (or a running one, --config) and prints JSON: throughput,\n"
+          "latency percentiles, memory; or the machine's baselines (--what fsync|rtt).",
+          {choice("what", {"group", "fsync", "rtt"}, "what to measure (default group)"),
+           text("config", "FILE", "measure this running group instead of starting one"),
+           number("nodes", "N", "members to start (default 3)", 1, 9),
+           number("port", "P", "first member's port (default 7661)", 1024, 65000),
+           choice("storage", {"sqlite", "memory"}, "the members' storage (default sqlite)"),
+           number("size", "B", "bytes per message (default 64)", 1, 1u << 26),
+           choice("load", {"saturation", "single"}, "as fast as possible, or one at a time"),
+           choice("from", {"all", "one"}, "broadcast through every member or one"),
+           number("duration-ms", "T", "measured time (default 5000)", 100, 86400000),
+           number("kill-leader-at-ms", "T", "kill the leader this far into the run", 1,
+                  86400000),
+           text("settings", "K=V;...", "more [synod] settings for the members"),
+           text("dir", "DIR", "where --what fsync writes (default .)"),
+           number("duration", "S", "seconds --what fsync runs (default 3)", 1, 3600),
+           number("count", "K", "round trips --what rtt makes (default 3000)", 1, 10000000),
+           flag("verbose", "log more")}};
+}
+
 int run_bench_echo(const arguments& args) {
   system_config cfg;
   caf::actor_system system{cfg};

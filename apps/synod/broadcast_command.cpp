@@ -1,11 +1,18 @@
 // synod broadcast: TO-Broadcasts each stdin line as one message, or --count synthetic messages
-// of --size bytes, through member --id; reports how many were delivered there.
+// of --size bytes, through member --id, in requests of --batch messages with --window requests in
+// flight; reports how many were delivered there. When it gives up it says exactly which messages
+// (by number, from 1) were confirmed delivered and which were not confirmed.
+#include <poll.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <iostream>
 #include <thread>
 
 #include "apps/synod/cli.hpp"
+#include "apps/synod/message_ranges.hpp"
 #include "messaging/caf_types.hpp"
 
 namespace synod::cli {
@@ -14,93 +21,180 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 
-// Sends `payloads` in requests of `per_request`, with at most `window` requests outstanding;
-// a request refused as busy goes again a little later. Returns the messages delivered.
-std::size_t send_all(caf::actor_system& system, const caf::actor& node,
-                     std::vector<std::string> payloads, std::size_t per_request, std::size_t window,
-                     bool progress) {
-  caf::scoped_actor self{system};
-  std::deque<broadcast_request> queue;
-  std::size_t total = 0;
-  for (std::size_t next = 0; next < payloads.size();) {
-    broadcast_request r;
-    r.tag = queue.size();
-    for (; next < payloads.size() && r.payloads.size() < per_request; ++next)
-      r.payloads.push_back(std::move(payloads[next]));
-    total += r.payloads.size();
-    queue.push_back(std::move(r));
-  }
-  std::map<std::uint64_t, broadcast_request> in_flight;  // by tag, to resend when busy
-  std::size_t delivered = 0;
-  auto last_report = clock_type::now();
-  self->monitor(node);
-  while (delivered < total) {
-    while (in_flight.size() < window && !queue.empty()) {
-      broadcast_request r = std::move(queue.front());
-      queue.pop_front();
-      self->send(node, r);  // the reply comes back as a broadcast_reply message
-      in_flight.emplace(r.tag, std::move(r));
-    }
-    self->receive(
-        [&](broadcast_reply& reply) {
-          auto it = in_flight.find(reply.tag);
-          if (it == in_flight.end()) return;
-          if (reply.error.empty()) {
-            delivered += reply.ids.size();
-          } else if (!reply.busy) {
-            throw std::runtime_error("refused: " + reply.error + "; " + std::to_string(delivered) +
-                                     " of " + std::to_string(total) + " messages were delivered");
-          } else {  // backpressure: the node holds too much; offer it again shortly
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            queue.push_front(std::move(it->second));
-          }
-          in_flight.erase(it);
-        },
-        [&](caf::down_msg&) {
-          throw std::runtime_error("lost the connection to the node; " + std::to_string(delivered) +
-                                   " of " + std::to_string(total) + " messages were delivered");
-        },
-        caf::after(std::chrono::seconds(30)) >>
-            [&] {
-              throw std::runtime_error("no delivery for 30 s; " + std::to_string(delivered) +
-                                       " of " + std::to_string(total) + " messages were delivered");
-            });
-    if (progress && clock_type::now() - last_report > std::chrono::seconds(1)) {
-      std::cerr << "delivered " << delivered << " of " << total << "\n";
-      last_report = clock_type::now();
-    }
-  }
-  return delivered;
+// Where the messages come from: `next` gives the next one (nothing when there are no more);
+// `ready` says whether one is there without waiting. A request takes its first message however
+// long that takes, and more only while they are ready: a slow producer's lines are not held
+// back to fill a batch.
+struct message_source {
+  std::function<std::optional<std::string>()> next;
+  std::function<bool()> ready;
+};
+
+// Stdin: a line is ready if it is buffered already or the descriptor has bytes.
+bool stdin_ready() {
+  if (std::cin.rdbuf()->in_avail() > 0) return true;
+  pollfd p{STDIN_FILENO, POLLIN, 0};
+  return poll(&p, 1, 0) == 1;
 }
 
+struct request_in_flight {
+  broadcast_request request;
+  std::uint64_t first = 0;  // the number of its first message (from 1)
+};
+
+class sender {
+ public:
+  sender(caf::actor_system& system, caf::actor node, std::size_t per_request, std::size_t window,
+         bool progress)
+      : self_(system),
+        node_(std::move(node)),
+        per_request_(per_request),
+        window_(window),
+        progress_(progress) {}
+
+  // Sends every message of `next`; throws std::runtime_error saying what was and was not
+  // confirmed if it has to give up. Returns the messages delivered.
+  std::uint64_t run(const message_source& source) {
+    self_->monitor(node_);
+    auto last_report = clock_type::now();
+    bool exhausted = false;
+    while (true) {
+      while (in_flight_.size() < window_ && (!retry_.empty() || !exhausted)) {
+        request_in_flight r;
+        if (!retry_.empty()) {
+          r = std::move(retry_.front());
+          retry_.pop_front();
+        } else {
+          r.first = taken_ + 1;
+          r.request.tag = next_tag_++;
+          while (r.request.payloads.size() < per_request_ &&
+                 (r.request.payloads.empty() || source.ready())) {
+            auto m = source.next();
+            if (!m) {
+              exhausted = true;
+              break;
+            }
+            r.request.payloads.push_back(std::move(*m));
+          }
+          taken_ += r.request.payloads.size();
+          if (r.request.payloads.empty()) break;
+        }
+        self_->send(node_, r.request);  // the reply comes back as a broadcast_reply message
+        in_flight_.emplace(r.request.tag, std::move(r));
+      }
+      if (in_flight_.empty() && retry_.empty() && exhausted) return delivered_.count();
+      self_->receive(
+          [&](broadcast_reply& reply) { on_reply(reply); },
+          [&](caf::down_msg&) { give_up("lost the connection to the member"); },
+          caf::after(std::chrono::seconds(30)) >> [&] { give_up("no delivery for 30 s"); });
+      if (progress_ && clock_type::now() - last_report > std::chrono::seconds(1)) {
+        std::cerr << "\rdelivered " << delivered_.count() << " of " << taken_
+                  << (exhausted ? "" : "+") << "   " << std::flush;
+        last_report = clock_type::now();
+      }
+    }
+  }
+
+ private:
+  void on_reply(const broadcast_reply& reply) {
+    auto it = in_flight_.find(reply.tag);
+    if (it == in_flight_.end()) return;
+    request_in_flight r = std::move(it->second);
+    in_flight_.erase(it);
+    const std::uint64_t n = r.request.payloads.size();
+    if (reply.error.empty()) {
+      delivered_.add(r.first, r.first + n);
+      return;
+    }
+    if (!reply.busy) {
+      not_delivered_.add(r.first, r.first + n);
+      give_up("refused: " + reply.error);
+    }
+    // Backpressure: the member holds too much; offer the same request again shortly.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    retry_.push_front(std::move(r));
+  }
+
+  [[noreturn]] void give_up(const std::string& why) {
+    message_ranges unconfirmed;
+    for (const auto& [tag, r] : in_flight_)
+      unconfirmed.add(r.first, r.first + r.request.payloads.size());
+    std::string what = why + "; of messages 1-" + std::to_string(taken_) + ": delivered " +
+                       delivered_.describe();
+    if (!not_delivered_.empty()) what += ", not delivered " + not_delivered_.describe();
+    if (!unconfirmed.empty() || !retry_.empty()) {
+      for (const auto& r : retry_) unconfirmed.add(r.first, r.first + r.request.payloads.size());
+      what += ", unconfirmed " + unconfirmed.describe() +
+              " (they may yet be delivered: synod tail shows what was)";
+    }
+    if (progress_) std::cerr << "\n";
+    throw std::runtime_error(what);
+  }
+
+  caf::scoped_actor self_;
+  caf::actor node_;
+  std::size_t per_request_;
+  std::size_t window_;
+  bool progress_;
+  std::uint64_t next_tag_ = 0;
+  std::uint64_t taken_ = 0;
+  std::map<std::uint64_t, request_in_flight> in_flight_;  // by tag
+  std::deque<request_in_flight> retry_;
+  message_ranges delivered_, not_delivered_;
+};
+
 }  // namespace
+
+command_spec broadcast_spec() {
+  return {"synod broadcast --config FILE --id N [options]",
+          "TO-Broadcasts through member N each line of stdin as one message, or --count\n"
+          "synthetic messages of --size bytes, and waits until member N delivered them.",
+          {required(text("config", "FILE", "the group's configuration")),
+           required(number("id", "N", "the member to broadcast through", 1, 1000000)),
+           number("count", "K", "send K synthetic messages instead of stdin's lines", 1,
+                  std::uint64_t{1} << 40),
+           number("size", "B", "bytes per synthetic message (default 64)", 1, 1u << 30),
+           text("tag", "T", "prefix of the synthetic messages (default: id and time)"),
+           number("batch", "M", "messages per request (default 256)", 1, 1u << 20),
+           number("window", "W", "requests in flight (default 16)", 1, 4096),
+           flag("verbose", "log more")}};
+}
 
 int run_broadcast(const arguments& args) {
   set_up_logging(args.has("verbose"));
   const node_config config = load_config(args);
-  std::vector<std::string> payloads;
+  message_source source;
   const auto count = args.number("count", 0);
+  std::uint64_t made = 0;
   if (count > 0) {
     const auto size = args.number("size", 64);
     const std::string tag =
         args.get("tag").value_or(std::to_string(config.id) + "-" +
                                  std::to_string(clock_type::now().time_since_epoch().count())) +
         "-";
-    for (std::uint64_t i = 0; i < count; ++i) {
-      std::string p = tag + std::to_string(i);
+    source.next = [&made, count, size, tag]() -> std::optional<std::string> {
+      if (made == count) return std::nullopt;
+      std::string p = tag + std::to_string(made++);
       if (p.size() < size) p.resize(size, '.');
-      payloads.push_back(std::move(p));
-    }
+      return p;
+    };
+    source.ready = [] { return true; };
   } else {
-    for (std::string line; std::getline(std::cin, line);) payloads.push_back(std::move(line));
+    std::ios::sync_with_stdio(false);  // cin's own buffer: what it holds can be seen
+    source.next = []() -> std::optional<std::string> {
+      std::string line;
+      if (!std::getline(std::cin, line)) return std::nullopt;
+      return line;
+    };
+    source.ready = stdin_ready;
   }
   system_config cfg;
   caf::actor_system system{cfg};
   const caf::actor node = connect_to(system, config, config.id);
   const auto started = clock_type::now();
-  const std::size_t per_request = count > 0 ? args.number("batch", 256) : 1;
-  const std::size_t delivered = send_all(system, node, std::move(payloads), per_request,
-                                         args.number("window", 16), count > 0);
+  sender s(system, node, args.number("batch", 256), args.number("window", 16),
+           isatty(STDERR_FILENO) == 1);
+  const std::uint64_t delivered = s.run(source);
   const double seconds = std::chrono::duration<double>(clock_type::now() - started).count();
   std::cout << "delivered " << delivered << " messages at node " << config.id << " in " << seconds
             << " s (" << static_cast<std::uint64_t>(delivered / std::max(seconds, 1e-9))

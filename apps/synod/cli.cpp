@@ -9,50 +9,8 @@
 
 namespace synod::cli {
 
-arguments::arguments(int argc, char** argv, int first, const std::vector<std::string>& flags) {
-  for (int i = first; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg.rfind("--", 0) != 0) throw usage_error("unexpected argument '" + arg + "'");
-    arg = arg.substr(2);
-    if (const auto eq = arg.find('='); eq != std::string::npos) {
-      values_[arg.substr(0, eq)] = arg.substr(eq + 1);
-    } else if (std::find(flags.begin(), flags.end(), arg) != flags.end()) {
-      values_[arg] = "";
-    } else {
-      if (i + 1 >= argc) throw usage_error("--" + arg + " needs a value");
-      values_[arg] = argv[++i];
-    }
-  }
-}
-
-std::optional<std::string> arguments::get(const std::string& name) const {
-  auto it = values_.find(name);
-  if (it == values_.end()) return std::nullopt;
-  return it->second;
-}
-
-std::string arguments::required(const std::string& name) const {
-  auto v = get(name);
-  if (!v) throw usage_error("--" + name + " is required");
-  return *v;
-}
-
-std::uint64_t arguments::number(const std::string& name, std::uint64_t fallback) const {
-  auto v = get(name);
-  if (!v) return fallback;
-  try {
-    std::size_t used = 0;
-    const auto n = std::stoull(*v, &used);
-    if (used != v->size()) throw std::invalid_argument(name);
-    return n;
-  } catch (const std::logic_error&) {
-    throw usage_error("--" + name + ": '" + *v + "' is not a whole number");
-  }
-}
-
 node_config load_config(const arguments& args) {
   const auto id = args.number("id", 0);
-  if (id == 0) throw usage_error("--id is required (a member id from the config file)");
   return load_node_config(args.required("config"), static_cast<node_id>(id));
 }
 

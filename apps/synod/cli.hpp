@@ -11,27 +11,10 @@
 #include <vector>
 
 #include "actors/node/node_config.hpp"
+#include "apps/common/options.hpp"
 #include "messaging/client_api.hpp"
 
 namespace synod::cli {
-
-class usage_error : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-// --name value / --name=value / --flag, nothing positional.
-class arguments {
- public:
-  arguments(int argc, char** argv, int first, const std::vector<std::string>& flags);
-  std::optional<std::string> get(const std::string& name) const;
-  std::string required(const std::string& name) const;
-  bool has(const std::string& name) const { return values_.count(name) > 0; }
-  std::uint64_t number(const std::string& name, std::uint64_t fallback) const;
-
- private:
-  std::map<std::string, std::string> values_;
-};
 
 // The group's configuration from --config and --id (both required).
 node_config load_config(const arguments& args);
@@ -53,7 +36,19 @@ std::optional<status_reply> ask_status(caf::actor_system& system, const caf::act
 
 void set_up_logging(bool verbose);
 
+// Each command: what it accepts (its --help), and how it runs.
+command_spec node_spec();
+command_spec broadcast_spec();
+command_spec tail_spec();
+command_spec status_spec();
+command_spec demo_spec();
+command_spec chat_spec();
+command_spec bench_spec();
+command_spec bench_echo_spec();
+command_spec check_config_spec();
+
 int run_node(const arguments& args);
+int run_check_config(const arguments& args);
 int run_broadcast(const arguments& args);
 int run_tail(const arguments& args);
 int run_status(const arguments& args);

@@ -221,6 +221,19 @@ class demo {
 
 }  // namespace
 
+command_spec demo_spec() {
+  return {"synod demo [options]",
+          "Starts a local group, loads it from every member, kills the leader mid-run,\n"
+          "restarts it, and checks that every member delivered the same sequence.",
+          {number("nodes", "N", "members (default 3)", 3, 9),
+           number("duration", "S", "seconds of load (default 20)", 4, 86400),
+           number("size", "B", "bytes per message (default 64)", 1, 1u << 20),
+           number("port", "P", "first member's port (default 7601)", 1024, 65000),
+           choice("storage", {"sqlite", "memory"}, "the members' storage (default sqlite)"),
+           flag("keep", "keep the data directory"),
+           flag("verbose", "log more")}};
+}
+
 int run_demo(const arguments& args) {
   set_up_logging(args.has("verbose"));
   local_group_options options;

@@ -8,78 +8,69 @@
 
 namespace {
 
-constexpr const char* usage = R"(usage: synod COMMAND [options]
+using namespace synod::cli;
 
-commands:
-  node       run one member:        synod node --config FILE --id N [--verbose]
-  broadcast  TO-Broadcast messages: synod broadcast --config FILE --id N
-                                      [--count K --size B [--tag T]]  (default: each stdin line)
-                                      [--batch M --window W]  (messages per request, requests
-                                      in flight)
-  tail       print deliveries:      synod tail --config FILE --id N [--json]
-                                      [--from SLOT] [--count K] [--snapshot]
-                                      [--digest: count and digest of all delivered so far]
-  demo       a local group, its leader crashed: synod demo [--nodes N] [--duration S]
-                                      [--size B] [--port P] [--storage sqlite|memory] [--keep]
-  chat       a group chat:          synod chat --config FILE --id N --name NAME [--history]
-  bench      measure a group:       synod bench [--nodes N] [--storage S] | --config FILE
-                                      [--size B]
-                                      [--load saturation|single] [--from all|one]
-                                      [--duration-ms T] [--kill-leader-at-ms T]
-                                      [--settings "KEY=VALUE;..."]  (more [synod] options)
-                                      [--what group|fsync|rtt]   (JSON on stdout)
-  status     every member's view:   synod status --config FILE [--json] [--timeout-ms T]
-)";
+struct command {
+  const char* name;
+  const char* brief;
+  command_spec (*spec)();
+  int (*run)(const arguments&);
+  bool listed;  // in the overview (bench-echo is bench's helper)
+};
+
+const command commands[] = {
+    {"node", "run one member of a group", node_spec, run_node, true},
+    {"broadcast", "TO-Broadcast stdin's lines or synthetic messages", broadcast_spec,
+     run_broadcast, true},
+    {"tail", "print a member's deliveries, from a slot or from now on", tail_spec, run_tail,
+     true},
+    {"status", "every member's view of the group", status_spec, run_status, true},
+    {"chat", "a group chat through a member", chat_spec, run_chat, true},
+    {"demo", "a local group under load, its leader crashed and restarted", demo_spec, run_demo,
+     true},
+    {"bench", "measure a group (JSON)", bench_spec, run_bench, true},
+    {"check-config", "validate a configuration and print it in full", check_config_spec,
+     run_check_config, true},
+    {"bench-echo", "", bench_echo_spec, run_bench_echo, false},
+};
+
+void overview(std::ostream& out) {
+  out << "usage: synod COMMAND [options]   (synod COMMAND --help explains each)\n\ncommands:\n";
+  for (const auto& c : commands) {
+    if (!c.listed) continue;
+    out << "  " << c.name << std::string(14 - std::string(c.name).size(), ' ') << c.brief << "\n";
+  }
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace synod::cli;
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "help") {
-    std::cout << usage;
-    return argc < 2 ? 2 : 0;
-  }
-  const std::string command = argv[1];
-  try {
-    if (command == "node") {
-      arguments args(argc, argv, 2, {"verbose"});
-      return run_node(args);
-    }
-    if (command == "broadcast") {
-      arguments args(argc, argv, 2, {"verbose"});
-      return run_broadcast(args);
-    }
-    if (command == "tail") {
-      arguments args(argc, argv, 2, {"json", "snapshot", "digest", "verbose"});
-      return run_tail(args);
-    }
-    if (command == "demo") {
-      arguments args(argc, argv, 2, {"keep", "verbose"});
-      return run_demo(args);
-    }
-    if (command == "chat") {
-      arguments args(argc, argv, 2, {"history", "verbose"});
-      return run_chat(args);
-    }
-    if (command == "bench") {
-      arguments args(argc, argv, 2, {"verbose"});
-      return run_bench(args);
-    }
-    if (command == "bench-echo") {  // the far end of `synod bench --what rtt`
-      arguments args(argc, argv, 2, {});
-      return run_bench_echo(args);
-    }
-    if (command == "status") {
-      arguments args(argc, argv, 2, {"json", "verbose"});
-      return run_status(args);
-    }
-    std::cerr << "synod: unknown command '" << command << "'\n" << usage;
+  if (argc < 2) {
+    overview(std::cerr);
     return 2;
-  } catch (const usage_error& e) {
-    std::cerr << "synod " << command << ": " << e.what() << " (see synod --help)\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "synod " << command << ": " << e.what() << "\n";
-    return 1;
   }
+  const std::string name = argv[1];
+  if (name == "--help" || name == "help" || name == "-h") {
+    overview(std::cout);
+    return 0;
+  }
+  for (const auto& c : commands) {
+    if (name != c.name) continue;
+    try {
+      const arguments args(c.spec(), argc, argv, 2);
+      return c.run(args);
+    } catch (const help_requested& h) {
+      std::cout << h.what();
+      return 0;
+    } catch (const usage_error& e) {
+      std::cerr << "synod " << name << ": " << e.what() << " (see synod " << name << " --help)\n";
+      return 2;
+    } catch (const std::exception& e) {
+      std::cerr << "synod " << name << ": " << e.what() << "\n";
+      return 1;
+    }
+  }
+  std::cerr << "synod: unknown command '" << name << "'\n";
+  overview(std::cerr);
+  return 2;
 }

@@ -8,6 +8,13 @@
 
 namespace synod::cli {
 
+command_spec node_spec() {
+  return {"synod node --config FILE --id N [--verbose]",
+          "Runs member N of the group until SIGINT or SIGTERM. Exits 1 at once with one line\n"
+          "if it cannot start (address in use or not on this machine, unusable data directory).",
+          {required(text("config", "FILE", "the group's configuration")), required(number("id", "N", "which member this process is", 1, 1000000)), flag("verbose", "log more")}};
+}
+
 int run_node(const arguments& args) {
   set_up_logging(args.has("verbose"));
   node_config config = load_config(args);

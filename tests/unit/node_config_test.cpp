@@ -88,6 +88,40 @@ TEST_F(NodeConfig, RefusesABadMemberList) {
                  "node id 1 appears twice");
   expect_refused("[synod]\nmembers=[\"1@127.0.0.1:99999\"]\n", 1, "port 1..65535");
   expect_refused("[synod]\nmembers=[\"one\"]\n", 1, "ID@HOST:PORT");
+  // Strictly numbers: no trailing garbage, no sign.
+  expect_refused("[synod]\nmembers=[\"1x@127.0.0.1:7504\"]\n", 1, "id must be 1..1000000");
+  expect_refused("[synod]\nmembers=[\"1@127.0.0.1:7504zz\"]\n", 1, "port 1..65535");
+  expect_refused("[synod]\nmembers=[\"+1@127.0.0.1:7504\"]\n", 1, "id must be");
+  expect_refused("[synod]\nmembers=[\"1@a b:7504\"]\n", 1, "not a host name");
+}
+
+TEST_F(NodeConfig, RefusesTwoNamesOfOneEndpoint) {
+  expect_refused("[synod]\nmembers=[\"1@127.0.0.1:7101\", \"2@127.0.0.1:7101\"]\n", 1,
+                 "same endpoint");
+  // localhost is 127.0.0.1 (or ::1) here: one endpoint by two names.
+  expect_refused("[synod]\nmembers=[\"1@localhost:7101\", \"2@127.0.0.1:7101\"]\n", 1,
+                 "members 1 (localhost:7101) and 2 (127.0.0.1:7101) are the same endpoint");
+}
+
+TEST_F(NodeConfig, WarnsAboutGroupsThatCannotSurviveACrash) {
+  const auto one = load_node_config(write("[synod]\nmembers=[\"1@127.0.0.1:7101\"]\n"), 1);
+  ASSERT_EQ(warnings(one).size(), 1u);
+  EXPECT_NE(warnings(one)[0].find("a group of 1 member"), std::string::npos);
+  const auto two = load_node_config(
+      write("[synod]\nmembers=[\"1@127.0.0.1:7101\", \"2@127.0.0.1:7102\"]\n"), 1);
+  ASSERT_EQ(warnings(two).size(), 1u);
+  EXPECT_NE(warnings(two)[0].find("a group of 2 members"), std::string::npos);
+  EXPECT_TRUE(warnings(load_node_config(write(members), 1)).empty());
+}
+
+TEST_F(NodeConfig, TheEffectiveConfigurationReadsBackTheSame) {
+  const auto c = load_node_config(
+      write(members + "window=3\ntick=5ms\n[synod.faults]\nloss=0.25\nlinks=[\"1-2\"]\n"), 2);
+  const std::string text = effective_config_text(c);
+  EXPECT_NE(text.find("window = 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("max-message-bytes = 4194304"), std::string::npos) << text;
+  const auto again = load_node_config(write(text), 2);
+  EXPECT_EQ(effective_config_text(again), text);
 }
 
 TEST_F(NodeConfig, RefusesAnIdThatIsNotAMember) {
