@@ -20,7 +20,11 @@ typename Inspector::result_type inspect(Inspector& f, client_message& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, frame& x) {
   return f(caf::meta::type_name("frame"), x.from, x.session, x.seq, x.ack_session, x.ack, x.highest,
-           x.bytes);
+           x.bytes, x.group_id, x.history);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, link_refusal& x) {
+  return f(caf::meta::type_name("link_refusal"), x.from, x.reason, x.group_id);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, broadcast_request& x) {
@@ -79,6 +83,7 @@ inline void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<client_message>("synod::client_message");
   cfg.add_message_type<std::vector<client_message>>("std::vector<synod::client_message>");
   cfg.add_message_type<frame>("synod::frame");
+  cfg.add_message_type<link_refusal>("synod::link_refusal");
   cfg.add_message_type<broadcast_request>("synod::broadcast_request");
   cfg.add_message_type<broadcast_reply>("synod::broadcast_reply");
   cfg.add_message_type<delivered_batch>("synod::delivered_batch");

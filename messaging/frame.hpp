@@ -17,6 +17,17 @@ struct frame {
   std::uint64_t ack = 0;          // every frame up to this seq arrived
   std::uint64_t highest = 0;      // the highest seq that arrived: above `ack` there are gaps
   std::string bytes;              // encode(std::vector<wire_message>)
+  // Who the sender is beyond its id (see peer_admission): its group, and whether it has taken
+  // part in it (accepted or delivered something).
+  std::uint64_t group_id = 0;
+  bool history = false;
+};
+
+// The answer to frames a member will not take (see peer_admission), sent to the sender.
+struct link_refusal {
+  node_id from = 0;              // who refuses
+  std::uint8_t reason = 0;       // a refusal_reason
+  std::uint64_t group_id = 0;    // the refuser's group
 };
 
 }  // namespace synod

@@ -20,6 +20,8 @@ void apply(recovered_state& state, const durable_record& record) {
           [&](const incarnation_record& r) {
             state.incarnation = std::max(state.incarnation, r.incarnation);
           },
+          [&](const group_record& r) { state.group_id = r.group_id; },
+          [&](const member_history_record& r) { state.members_with_history.insert(r.node); },
       },
       record);
 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <variant>
 
 #include "messaging/batch.hpp"
@@ -41,8 +42,21 @@ struct incarnation_record {
   std::uint64_t incarnation = 0;
 };
 
+// Transport: the group this member belongs to (random, made at its first start, or taken from
+// the group it joined before it took part in anything). Written again only on joining.
+struct group_record {
+  std::uint64_t group_id = 0;
+};
+
+// Transport: `node` has taken part in the group (accepted or delivered something). If it comes
+// back with an empty database, it lost what it promised: it is refused.
+struct member_history_record {
+  node_id node = 0;
+};
+
 using durable_record = std::variant<promise_record, accept_record, round_counter_record,
-                                    delivery_record, incarnation_record>;
+                                    delivery_record, incarnation_record, group_record,
+                                    member_history_record>;
 
 // Everything a node finds on its stable storage when it starts.
 struct recovered_state {
@@ -51,7 +65,11 @@ struct recovered_state {
   std::uint64_t round_counter = 0;
   std::map<slot_t, batch> delivered;  // slot -> decided batch, consecutive from 1
   std::uint64_t incarnation = 0;
+  std::uint64_t group_id = 0;  // 0: none yet (a new database)
+  std::set<node_id> members_with_history;
 
+  // This member has taken part: it accepted or delivered something.
+  bool has_history() const { return !accepted.empty() || !delivered.empty(); }
   slot_t delivered_up_to() const { return delivered.empty() ? 0 : delivered.rbegin()->first; }
 };
 

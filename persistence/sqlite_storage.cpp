@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -81,13 +82,24 @@ std::string column_blob(sqlite3_stmt* s, int i) {
   return std::string(data ? data : "", static_cast<std::size_t>(sqlite3_column_bytes(s, i)));
 }
 
+// FNV-1a: stable across versions and machines, unlike std::hash.
+std::uint64_t legacy_group_id(const std::string& name) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char ch : "synod-group:" + name) {
+    h ^= ch;
+    h *= 1099511628211ull;
+  }
+  return h | 1;
+}
+
 }  // namespace
 
 struct sqlite_storage::impl {
   std::string path;
+  struct stat opened {};  // the file this connection writes to
   int lock_fd = -1;
   sqlite3* db = nullptr;
-  std::unique_ptr<statement> begin, end, rollback, scalar, accept, deliver;
+  std::unique_ptr<statement> begin, end, rollback, scalar, accept, deliver, set_meta;
   std::unique_ptr<statement> read_page;  // prepared on first use
 
   ~impl() {
@@ -97,6 +109,7 @@ struct sqlite_storage::impl {
     scalar.reset();
     accept.reset();
     deliver.reset();
+    set_meta.reset();
     read_page.reset();  // every statement is finalized first, or the close fails and leaks
     if (db) sqlite3_close(db);
     if (lock_fd >= 0) close(lock_fd);  // releases the flock
@@ -214,6 +227,20 @@ struct sqlite_storage::impl {
       fail("belongs to node " + stored_node + ", not node " + std::to_string(node));
   }
 
+  // SQLite goes on writing into a file that was deleted (or replaced) under it, and a restart
+  // would then find an empty database: every promise lost. Checked before each commit.
+  void remember_file() {
+    if (stat(path.c_str(), &opened) != 0) fail("cannot stat: " + std::string(std::strerror(errno)));
+  }
+  void check_still_there() const {
+    struct stat now {};
+    if (stat(path.c_str(), &now) != 0)
+      fail("the database file is gone (data directory deleted while the member ran?): " +
+           std::string(std::strerror(errno)) + "; nothing more is acknowledged");
+    if (now.st_ino != opened.st_ino || now.st_dev != opened.st_dev)
+      fail("the database file was replaced while the member ran; nothing more is acknowledged");
+  }
+
   void prepare_all() {
     const std::string what = "cannot prepare statements";
     begin = prepare("BEGIN IMMEDIATE", what);
@@ -225,6 +252,7 @@ struct sqlite_storage::impl {
         "VALUES (?1, ?2, ?3, ?4)",
         what);
     deliver = prepare("INSERT OR REPLACE INTO delivered (slot, value) VALUES (?1, ?2)", what);
+    set_meta = prepare("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)", what);
   }
 
   // SQLite checks its b-trees, not the bytes of a value: the codec's CRC-32 does.
@@ -251,6 +279,16 @@ struct sqlite_storage::impl {
             [&](const incarnation_record& r) {
               return set_scalar("incarnation", r.incarnation, 0);
             },
+            [&](const group_record& r) {
+              return set_meta->bind(1, "group_id", false)
+                  .bind(2, std::to_string(r.group_id), false)
+                  .run();
+            },
+            [&](const member_history_record& r) {
+              return set_meta->bind(1, "history:" + std::to_string(r.node), false)
+                  .bind(2, "1", false)
+                  .run();
+            },
             [&](const accept_record& r) {
               return accept->bind(1, as_int(r.slot))
                   .bind(2, as_int(r.round.counter))
@@ -272,6 +310,7 @@ sqlite_storage::sqlite_storage(const sqlite_options& options) : impl_(std::make_
   impl_->take_lock();
   impl_->open_database(options.max_pages);
   impl_->check_or_create_schema(options.group, options.node);
+  impl_->remember_file();
   impl_->prepare_all();
 }
 
@@ -280,6 +319,7 @@ sqlite_storage::~sqlite_storage() = default;
 void sqlite_storage::commit(const std::vector<durable_record>& records) {
   if (records.empty()) return;
   auto& d = *impl_;
+  d.check_still_there();
   if (d.begin->run() != SQLITE_DONE) d.fail_sqlite("cannot begin a commit");
   for (const auto& r : records) {
     if (d.write(r) != SQLITE_DONE) {
@@ -298,6 +338,7 @@ void sqlite_storage::commit(const std::vector<durable_record>& records) {
 recovered_state sqlite_storage::recover() const {
   auto& d = *impl_;
   recovered_state state;
+  std::string legacy_name;
   {
     auto stmt = d.prepare("SELECT name, counter, node FROM scalars", "cannot read state");
     statement& s = *stmt;
@@ -311,6 +352,22 @@ recovered_state sqlite_storage::recover() const {
       if (name == "incarnation") state.incarnation = counter;
     }
     if (rc != SQLITE_DONE) d.fail_sqlite("cannot read state");
+  }
+  {
+    auto stmt = d.prepare("SELECT name, value FROM meta", "cannot read state");
+    statement& s = *stmt;
+    int rc;
+    std::string group_name;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      const std::string name = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0));
+      const std::string value = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 1));
+      if (name == "group") group_name = value;
+      if (name == "group_id") state.group_id = std::stoull(value);
+      if (name.rfind("history:", 0) == 0)
+        state.members_with_history.insert(static_cast<node_id>(std::stoul(name.substr(8))));
+    }
+    if (rc != SQLITE_DONE) d.fail_sqlite("cannot read state");
+    legacy_name = group_name;
   }
   const auto decode_at = [&](const std::string& table, slot_t slot, sqlite3_stmt* row, int column) {
     return d.decode_column(table, slot, row, column);
@@ -340,6 +397,9 @@ recovered_state sqlite_storage::recover() const {
     }
     if (rc != SQLITE_DONE) d.fail_sqlite("cannot read delivered batches");
   }
+  // A database from before group ids: every member of such a group derives the same id from the
+  // group's name, which was all that told groups apart then.
+  if (state.group_id == 0 && state.has_history()) state.group_id = legacy_group_id(legacy_name);
   spdlog::info(
       "recovered {}: promise ({},{}), {} accepted slots, delivered up to slot {}, round counter "
       "{}, incarnation {}",

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <caf/io/all.hpp>
+#include <random>
 
 #include "actors/acceptor/acceptor_actor.hpp"
 #include "actors/failure_detector/failure_detector_actor.hpp"
@@ -43,7 +44,13 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
   }
   for (const auto& w : warnings(config)) spdlog::warn("node {}: {}", config.id, w);
   auto storage = open_storage(config);
-  const recovered_state recovered = storage->recover();
+  recovered_state recovered = storage->recover();
+  if (recovered.group_id == 0) {  // a new database: a candidate id, until it meets its group
+    std::random_device random;
+    const std::uint64_t id = (std::uint64_t{random()} << 32 | random()) | 1;
+    storage->commit({group_record{id}});
+    recovered.group_id = id;
+  }
   const member_config cores = config.cores();
   const auto tick = config.tick;
   wiring w;
@@ -56,7 +63,10 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
   w.detector = system.spawn(failure_detector_actor, config.id, config.view(),
                             cores.failure_detector, recovered.incarnation + 1, tick);
   w.front = system.spawn(front_actor, config.id, cores.broadcast, recovered, tick);
-  w.transport = system.spawn(transport_actor, config);
+  w.transport = system.spawn(
+      transport_actor, config,
+      peer_admission(config.id, config.members.size(), recovered.group_id,
+                     recovered.has_history(), recovered.members_with_history));
   // The middleman listens on loopback only; the member's own address belongs to the guard, which
   // checks every frame's length before the middleman allocates it.
   auto inner = system.middleman().publish(w.transport, 0, "127.0.0.1", true);
@@ -68,8 +78,9 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
   w.guard->start(*inner);
   for (const auto& role : {w.acceptor, w.leader, w.learner, w.detector, w.front, w.transport})
     caf::anon_send(role, w);
-  spdlog::info("node {} of group '{}' listening on {}:{}, {} storage in {}", config.id,
-               config.group, self.host, w.guard->port(), config.storage, config.node_dir());
+  spdlog::info("node {} of group '{}' ({:016x}) listening on {}:{}, {} storage in {}", config.id,
+               config.group, recovered.group_id, self.host, w.guard->port(), config.storage,
+               config.node_dir());
   return w;
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -50,6 +51,10 @@ struct node_config {
   link_config link;
   fault_config faults;
   bool verbose = false;
+  // Called (from an actor's thread) when the member must stop: refused by its group (another
+  // group's database, a lost database, its id taken). Empty: the member's actors stop and the
+  // process goes on. A process that runs one member exits.
+  std::function<void(const std::string& why)> on_fatal;
 
   const member_address& self() const;
   synod::group_view view() const;

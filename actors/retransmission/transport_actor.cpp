@@ -61,6 +61,8 @@ bool chance(self_ptr self, double p) {
 }
 
 void send_frame(self_ptr self, node_id peer, const caf::actor& to, frame f) {
+  f.group_id = self->state.admission->group_id();
+  f.history = self->state.admission->history();
   auto& faults = self->state.config.faults;
   if (isolated(self)) return;
   const bool faulty = faults.on_link(self->state.config.id, peer);
@@ -143,6 +145,60 @@ void connect(self_ptr self, node_id peer) {
           });
 }
 
+// The member must stop: it was refused by its group.
+void stop_fatally(self_ptr self, const std::string& why) {
+  auto& s = self->state;
+  spdlog::critical("node {}: stopping: {}", s.config.id, why);
+  if (s.config.on_fatal) {
+    s.config.on_fatal(why);
+    return;
+  }
+  for (const auto& a : {s.peers.acceptor, s.peers.leader, s.peers.learner, s.peers.detector,
+                        s.peers.front, s.peers.storage})
+    if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
+  self->quit();
+}
+
+// Tells the sender of the current frame that it is refused (at most every 200 ms per peer), and
+// logs it (at most once a second).
+void refuse(self_ptr self, node_id peer, refusal_reason reason) {
+  auto& s = self->state;
+  const auto now = std::chrono::steady_clock::now();
+  auto& last = s.last_refusal[peer];
+  if (now - last < std::chrono::milliseconds(200)) return;
+  last = now;
+  const auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+  if (sender)
+    self->send(sender, link_refusal{s.config.id, static_cast<std::uint8_t>(reason),
+                                    s.admission->group_id()});
+  if (now - s.last_refusal_log >= std::chrono::seconds(1)) {
+    s.last_refusal_log = now;
+    spdlog::error("node {}: refused frames from a process claiming to be node {}: {}",
+                  s.config.id, peer, describe(reason, false));
+  }
+}
+
+// Whether the current frame's sender may speak for `peer` (it is the process at the peer's
+// address, or we have none to compare with), and whether its identity lets it in.
+bool admitted(self_ptr self, const frame& f) {
+  auto& s = self->state;
+  if (auto h = s.handles.find(f.from);
+      h != s.handles.end() && self->current_sender() &&
+      self->current_sender()->address() != h->second.address()) {
+    refuse(self, f.from, refusal_reason::duplicate_id);
+    return false;
+  }
+  const auto group_before = s.admission->group_id();
+  auto out = s.admission->admit(f.from, f.group_id, f.history);
+  // Before anything of this peer reaches the roles: their own records queue behind these.
+  if (!out.store.empty()) self->send(s.peers.storage, commit_request{std::move(out.store), 0});
+  if (s.admission->group_id() != group_before)
+    spdlog::info("node {}: joined group {:016x} (from node {})", s.config.id,
+                 s.admission->group_id(), f.from);
+  if (out.what == peer_admission::verdict::refuse) refuse(self, f.from, out.reason);
+  return out.what == peer_admission::verdict::take;
+}
+
 // The transport's part of a status: who it is, whom it trusts, and its links.
 status_reply link_view(self_ptr self) {
   const auto& s = self->state;
@@ -162,9 +218,11 @@ status_reply link_view(self_ptr self) {
 
 }  // namespace
 
-caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_config config) {
+caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_config config,
+                              peer_admission admission) {
   auto& st = self->state;
   st.config = std::move(config);
+  st.admission.emplace(std::move(admission));
   const auto session = std::uniform_int_distribution<std::uint64_t>(1)(st.random);
   for (const auto& m : st.config.members) {
     if (m.id == st.config.id) continue;
@@ -194,6 +252,13 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
           [=](outgoing_batch& batch) {
             auto& s = self->state;
             for (auto& out : batch.messages) {
+              // Durably accepted (a write_ack follows the forced log) or delivered: this member
+              // has taken part in its group from now on.
+              if (!s.admission->history() &&
+                  (std::holds_alternative<write_ack>(out.body) ||
+                   (std::holds_alternative<heartbeat>(out.body) &&
+                    std::get<heartbeat>(out.body).delivered_up_to > 0)))
+                s.admission->history_began();
               if (out.to == s.config.id) {
                 if (auto role = role_for(s.peers, out.body))
                   self->send(role, incoming{s.config.id, std::move(out.body)});
@@ -208,6 +273,13 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
             schedule_flush(self);
           },
           [=](flush_atom) { flush(self); },
+          [=](const link_refusal& r) {
+            auto& s = self->state;
+            if (auto why = s.admission->refused_by(r.from, static_cast<refusal_reason>(r.reason),
+                                                   r.group_id))
+              stop_fatally(self, *why);
+          },
+          [=](committed_atom, std::uint64_t) {},  // the identity records are durable
           [=](frame& f) {
             auto& s = self->state;
             if (isolated(self)) return;
@@ -216,6 +288,7 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
               spdlog::warn("node {}: frame from unknown node {} ignored", s.config.id, f.from);
               return;
             }
+            if (!admitted(self, f)) return;
             for (auto& payload : it->second.receive(f)) {
               try {
                 for (auto& m : decode_messages(payload)) {

@@ -6,11 +6,13 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <random>
 
 #include "actors/node/local_messages.hpp"
 #include "actors/node/node_config.hpp"
 #include "actors/retransmission/link.hpp"
+#include "actors/retransmission/peer_admission.hpp"
 
 namespace synod {
 
@@ -26,9 +28,14 @@ struct transport_state {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::uint64_t undecodable = 0;
   node_id leader = 0;  // Omega's verdict, for the status
+  std::optional<peer_admission> admission;
+  std::map<node_id, std::chrono::steady_clock::time_point> last_refusal;  // sent, per peer
+  std::chrono::steady_clock::time_point last_refusal_log{};
   static inline const char* name = "synod.transport";
 };
 
-caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_config config);
+// `admission` starts from the member's recovered identity (group id, history, peers with history).
+caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_config config,
+                              peer_admission admission);
 
 }  // namespace synod

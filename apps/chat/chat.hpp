@@ -6,6 +6,7 @@
 
 #include <boost/serialization/string.hpp>
 #include <caf/all.hpp>
+#include <functional>
 #include <iosfwd>
 #include <string>
 
@@ -25,8 +26,9 @@ struct chat_line {
 
 // Joins the conversation through `member` as `name`: prints every delivered line to `out`
 // (from the first one if `history`, else from now on) and broadcasts each line of `in` until
-// it ends. Returns once every line read was delivered.
+// it ends. Returns once every line read was delivered and printed. If the member goes away,
+// `lost` is called (from another thread) at once, whatever the input does.
 void run(caf::actor_system& system, const group_member& member, const std::string& name,
-         bool history, std::istream& in, std::ostream& out);
+         bool history, std::istream& in, std::ostream& out, std::function<void()> lost);
 
 }  // namespace synod::chat

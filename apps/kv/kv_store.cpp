@@ -3,6 +3,21 @@
 namespace synod::kv {
 
 result store::apply(const command& c) {
+  if (c.client == 0) return execute(c);
+  auto known = clients_.find(c.client);
+  if (known != clients_.end() && c.client_seq <= known->second.seq) return known->second.outcome;
+  const result r = execute(c);
+  if (known != clients_.end()) by_age_.erase(known->second.at);
+  clients_[c.client] = last_command{c.client_seq, r, applied_};
+  by_age_[applied_] = c.client;
+  if (clients_.size() > max_clients) {  // the same on every replica: they apply the same log
+    clients_.erase(by_age_.begin()->second);
+    by_age_.erase(by_age_.begin());
+  }
+  return r;
+}
+
+result store::execute(const command& c) {
   ++applied_;
   auto it = entries_.find(c.key);
   result r;

@@ -6,10 +6,13 @@
 //   synod-kv --config FILE --id N              the same commands, one per line on stdin
 //
 // Every command, reads too, is TO-Broadcast and applied by every replica in delivery order.
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <caf/io/all.hpp>
+#include <cstdio>
 #include <iostream>
+#include <random>
 #include <sstream>
 
 #include "actors/node/group.hpp"
@@ -18,6 +21,7 @@
 #include "apps/common/options.hpp"
 #include "apps/kv/kv_replica.hpp"
 #include "apps/kv/kv_store.hpp"
+#include "apps/kv/replica_client.hpp"
 
 namespace {
 
@@ -81,24 +85,24 @@ options parse(const cli::command_spec& spec, int argc, char** argv, int first) {
   return o;
 }
 
-std::uint16_t client_port(const node_config& c) {
-  const unsigned port = c.self().port + kv::client_port_offset;
-  if (port > 65535) throw std::runtime_error("member port too high for a client port (+1000)");
-  return static_cast<std::uint16_t>(port);
-}
-
 int serve(const options& o) {
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("synod-kv"));
   // synod's log format, each line naming the replica (several may log to one terminal).
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ kv-" + std::to_string(o.id) + " %v");
   spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::info);
   node_config c = load_node_config(o.config_path, o.id);
   c.verbose = o.verbose;
+  c.on_fatal = [](const std::string& why) {
+    std::fprintf(stderr, "synod-kv: %s\n", why.c_str());
+    spdlog::shutdown();
+    std::_Exit(1);
+  };
   const stop_signals stop;  // before CAF's threads start
   config cfg;
   caf::actor_system system{cfg};
   const auto member = group_member::join(system, c);
   const auto replica = kv::spawn_replica(system, member);
-  const auto port = client_port(c);
+  const auto port = kv::client_port(c.self());
   if (auto p = system.middleman().publish(replica, port, c.self().host.c_str(), true); !p)
     throw std::runtime_error("cannot listen for clients on port " + std::to_string(port) + ": " +
                              system.render(p.error()));
@@ -109,17 +113,15 @@ int serve(const options& o) {
 }
 
 // Runs one command against the replica; prints its outcome; returns the exit code.
-int run_command(caf::scoped_actor& self, const caf::actor& replica,
-                const std::vector<std::string>& w, bool json, std::ostream& out) {
+int run_command(kv::replica_client& replicas, const std::vector<std::string>& w, bool json,
+                std::ostream& out, std::uint64_t client, std::uint64_t& seq) {
   const auto need = [&](std::size_t n) {
     if (w.size() < n) throw usage_error("'" + w[0] + "' needs " + std::to_string(n - 1) + " words");
   };
   if (w.empty()) throw usage_error("no command");
-  const auto timeout = std::chrono::seconds(10);
   if (w[0] == "dump") {
     int code = 1;
-    self->request(replica, timeout, kv::dump_atom::value)
-        .receive(
+    replicas.ask(
             [&](slot_t slot, std::uint64_t applied, std::uint64_t digest,
                 const std::vector<std::string>& keys, const std::vector<std::string>& values) {
               std::ostringstream hex;
@@ -135,7 +137,7 @@ int run_command(caf::scoped_actor& self, const caf::actor& replica,
               }
               code = 0;
             },
-            [&](const caf::error& e) { throw std::runtime_error(self->system().render(e)); });
+            kv::dump_atom::value);
     return code;
   }
   kv::command c;
@@ -161,9 +163,10 @@ int run_command(caf::scoped_actor& self, const caf::actor& replica,
     throw usage_error("unknown command '" + w[0] + "'");
   }
   c.key = w[1];
+  c.client = client;
+  c.client_seq = ++seq;
   int code = 1;
-  self->request(replica, timeout, kv::command_atom::value, encode_payload(c))
-      .receive(
+  replicas.ask(
           [&](const std::string& error, bool ok, bool found, const std::string& value) {
             if (!error.empty()) throw std::runtime_error(error);
             if (c.kind == kv::op::get)
@@ -174,23 +177,23 @@ int run_command(caf::scoped_actor& self, const caf::actor& replica,
               out << "ok\n";
             code = ok ? 0 : 1;
           },
-          [&](const caf::error& e) { throw std::runtime_error(self->system().render(e)); });
+          kv::command_atom::value, encode_payload(c));
   return code;
 }
 
 int client(const options& o) {
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("synod-kv"));  // stdout is for answers
   spdlog::set_level(spdlog::level::warn);
+  spdlog::set_pattern("synod-kv: %v");
   const node_config c = load_node_config(o.config_path, o.id);
   config cfg;
   caf::actor_system system{cfg};
-  const auto host = c.self().host;
-  const auto port = client_port(c);
-  auto replica = system.middleman().remote_actor(host, port);
-  if (!replica)
-    throw std::runtime_error("cannot reach replica " + std::to_string(o.id) + " at " + host + ":" +
-                             std::to_string(port) + " (is 'synod-kv serve' running?)");
-  caf::scoped_actor self{system};
-  if (!o.words.empty()) return run_command(self, *replica, o.words, o.json, std::cout);
+  kv::replica_client replicas(system, c, o.id);
+  // This client's commands are numbered: a retry through another replica is recognised.
+  std::random_device random;
+  const std::uint64_t client = (std::uint64_t{random()} << 32 | random()) | 1;
+  std::uint64_t seq = 0;
+  if (!o.words.empty()) return run_command(replicas, o.words, o.json, std::cout, client, seq);
   int worst = 0;
   for (std::string line; std::getline(std::cin, line);) {
     std::istringstream in(line);
@@ -198,7 +201,7 @@ int client(const options& o) {
     for (std::string w; in >> w;) words.push_back(w);
     if (words.empty() || words[0][0] == '#') continue;
     try {
-      worst = std::max(worst, run_command(self, *replica, words, o.json, std::cout));
+      worst = std::max(worst, run_command(replicas, words, o.json, std::cout, client, seq));
     } catch (const usage_error& e) {
       std::cout << "error: " << e.what() << "\n";
       worst = 2;

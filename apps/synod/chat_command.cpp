@@ -1,4 +1,6 @@
 // synod chat: the group chat example (apps/chat) through a running member.
+#include <iostream>
+
 #include "apps/chat/chat.hpp"
 #include "apps/synod/cli.hpp"
 
@@ -24,7 +26,11 @@ int run_chat(const arguments& args) {
   caf::actor_system system{cfg};
   const auto& self = config.self();
   const auto member = group_member::connect(system, self.host, self.port);
-  chat::run(system, member, name, args.has("history"), std::cin, std::cout);
+  chat::run(system, member, name, args.has("history"), std::cin, std::cout, [id = config.id] {
+    std::cout.flush();
+    std::cerr << "synod chat: lost the connection to node " << id << "; leaving" << std::endl;
+    std::_Exit(1);
+  });
   return 0;
 }
 

@@ -1,5 +1,6 @@
 // synod node: runs one member until SIGINT or SIGTERM.
 #include <signal.h>
+#include <cstdio>
 #include <spdlog/spdlog.h>
 
 #include "actors/node/node.hpp"
@@ -19,6 +20,11 @@ int run_node(const arguments& args) {
   set_up_logging(args.has("verbose"));
   node_config config = load_config(args);
   config.verbose = args.has("verbose");
+  config.on_fatal = [](const std::string& why) {
+    std::fprintf(stderr, "synod node: %s\n", why.c_str());
+    spdlog::shutdown();
+    std::_Exit(1);
+  };
   const stop_signals stop;  // before CAF starts its threads
   system_config cfg;
   caf::actor_system system{cfg};

@@ -22,7 +22,7 @@ LINES = 25
 
 class Participant:
     def __init__(self, synod, config, member, name):
-        self.name, self.seen, self.joined = name, [], threading.Event()
+        self.name, self.seen, self.joined, self.errors = name, [], threading.Event(), []
         self.proc = subprocess.Popen(
             [synod, "chat", "--config", config, "--id", str(member), "--name", name],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -35,6 +35,7 @@ class Participant:
 
     def _err(self):
         for line in self.proc.stderr:
+            self.errors.append(line)
             if line.startswith("joined"):
                 self.joined.set()
 
@@ -64,6 +65,27 @@ def run(synod, workdir):
             own = [l for l in conversation if l.startswith(name + ":")]
             assert own == [f"{name}: line {k} from {name}" for k in range(LINES)], own
         print(f"all three saw the same {len(conversation)} lines; each one's lines in typing order")
+
+        # A latecomer with --history and nothing to say prints the whole conversation, then leaves.
+        late = subprocess.run(
+            [synod, "chat", "--config", g.config, "--id", "2", "--name", "dave", "--history"],
+            stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=30)
+        assert late.returncode == 0, late.stderr
+        assert late.stdout.splitlines() == conversation, late.stdout[-300:]
+        print(f"--history with no input printed the {len(conversation)} lines and left")
+
+        # A participant whose member dies is told so at once, even while it waits for input.
+        idle = Participant(synod, g.config, 3, "erin")
+        assert idle.joined.wait(20), "erin did not join"
+        g.kill(3)
+        killed = time.time()
+        code = idle.proc.wait(timeout=10)
+        took = time.time() - killed
+        time.sleep(0.2)
+        assert code == 1, f"exit code {code}"
+        assert any("lost the connection" in l for l in idle.errors), idle.errors
+        assert took < 3, f"noticed after {took:.1f} s"
+        print(f"the chat of a killed member exited 1 after {took:.2f} s")
     finally:
         g.stop_all()
 

@@ -85,5 +85,76 @@ TEST(KvStore, CommandsSurviveTheirEncoding) {
   EXPECT_EQ(back.request, 9u);
 }
 
+TEST(KvStore, ARetriedCommandIsAnsweredNotAppliedTwice) {
+  store s;
+  command add = make(op::cas, "k", "1");
+  add.expect_absent = true;
+  add.client = 42;
+  add.client_seq = 1;
+  EXPECT_TRUE(s.apply(add).ok);
+  // The same command again (the client retried through another replica): the first answer.
+  const auto again = s.apply(add);
+  EXPECT_TRUE(again.ok);
+  EXPECT_EQ(s.applied(), 1u);
+  // Its next command is applied; another client's is its own.
+  command put = make(op::put, "k", "2");
+  put.client = 42;
+  put.client_seq = 2;
+  s.apply(put);
+  EXPECT_EQ(s.entries().at("k"), "2");
+  EXPECT_EQ(s.applied(), 2u);
+  add.client = 43;
+  EXPECT_FALSE(s.apply(add).ok);  // not absent any more
+  EXPECT_EQ(s.applied(), 3u);
+}
+
+TEST(KvStore, RemembersOnlyTheMostRecentlyActiveClients) {
+  store a, b;
+  for (std::uint64_t client = 1; client <= store::max_clients + 10; ++client) {
+    command c = make(op::put, "k" + std::to_string(client % 7), "v");
+    c.client = client;
+    c.client_seq = 1;
+    a.apply(c);
+    b.apply(c);
+  }
+  command first = make(op::put, "k1", "again");
+  first.client = 1;
+  first.client_seq = 1;
+  a.apply(first);  // forgotten: applied again, the same on every replica
+  b.apply(first);
+  EXPECT_EQ(a.applied(), store::max_clients + 11);
+  EXPECT_EQ(a.digest(), b.digest());
+}
+
+// A command as the first version wrote it (no client fields, class version 0).
+struct command_v0 {
+  op kind = op::put;
+  std::string key, value, expected;
+  bool expect_absent = false;
+  std::uint64_t issuer = 3, request = 4;
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& kind& key& value& expected& expect_absent& issuer& request;
+  }
+};
+
+TEST(KvStore, CommandsInOlderLogsStillDecode) {
+  command_v0 old;
+  old.key = "k";
+  old.value = "v";
+  const auto back = decode_payload<command>(encode_payload(old));
+  EXPECT_EQ(back.key, "k");
+  EXPECT_EQ(back.value, "v");
+  EXPECT_EQ(back.request, 4u);
+  EXPECT_EQ(back.client, 0u);  // never deduplicated
+  command c = make(op::put, "k", "v");
+  c.client = 5;
+  c.client_seq = 6;
+  const auto now = decode_payload<command>(encode_payload(c));
+  EXPECT_EQ(now.client, 5u);
+  EXPECT_EQ(now.client_seq, 6u);
+}
+
 }  // namespace
 }  // namespace synod::kv

@@ -108,6 +108,30 @@ def run(r):
     assert out.stdout.strip() == "taken", out.stdout
     print("replica 2 answers with the writes it missed while down")
 
+    # A client whose replica dies moves on to another one at once, and nothing applies twice:
+    # every command of this writer adds one element to a counter key through cas.
+    writer = r.writer(3)
+    steps = 400
+    for n in range(steps):
+        writer.stdin.write(f"cas counter {'-' if n == 0 else n - 1} {n}\n")
+    writer.stdin.close()
+    time.sleep(0.3)
+    killed = time.time()
+    r.kill(3)
+    results = writer.stdout.read().splitlines()
+    writer.wait(timeout=60)
+    took = time.time() - killed
+    errors = writer.stderr.read()
+    assert writer.returncode == 0, f"the writer failed over badly: {results[-3:]} {errors}"
+    assert results.count("ok") == steps, f"{results.count('ok')} of {steps} cas succeeded"
+    out = r.client(1, "get", "counter")
+    assert out.stdout.strip() == str(steps - 1), out.stdout
+    print(f"replica 3 killed under a writer: it went on through another replica "
+          f"({took:.1f} s to finish), every cas applied exactly once")
+    out = r.client(3, "get", "counter")
+    assert out.returncode == 0 and out.stdout.strip() == str(steps - 1), (out.returncode, out.stdout, out.stderr)
+    print("a client given the dead replica 3 is answered by another one")
+
 
 def main():
     parser = argparse.ArgumentParser()
