@@ -9,7 +9,11 @@ namespace synod {
 class memory_storage final : public stable_storage {
  public:
   void commit(const std::vector<durable_record>& records) override;
-  recovered_state recover() const override { return image_; }
+  recovered_state recover(slot_t window = 0) const override {
+    recovered_state state = image_;
+    keep_window(state, window);
+    return state;
+  }
   std::vector<std::pair<slot_t, batch>> read_delivered(slot_t from,
                                                        std::size_t max_bytes) const override;
 

@@ -26,4 +26,17 @@ void apply(recovered_state& state, const durable_record& record) {
       record);
 }
 
+void keep_window(recovered_state& state, slot_t window) {
+  const slot_t floor = recovery_floor(state.delivered_up_to(), window);
+  if (floor <= state.forgotten_up_to) return;
+  for (auto it = state.delivered.begin(); it != state.delivered.end() && it->first <= floor;) {
+    for (const auto& e : it->second.entries()) state.forgotten_ids.insert(e.id);
+    state.forgotten_messages += it->second.size();
+    state.forgotten_bytes += it->second.payload_bytes();
+    it = state.delivered.erase(it);
+  }
+  state.accepted.erase(state.accepted.begin(), state.accepted.upper_bound(floor));
+  state.forgotten_up_to = floor;
+}
+
 }  // namespace synod

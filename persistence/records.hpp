@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "messaging/batch.hpp"
+#include "messaging/delivered_filter.hpp"
 #include "messaging/ids.hpp"
 #include "messaging/messages.hpp"
 
@@ -63,15 +64,35 @@ struct recovered_state {
   round_t promised;
   std::map<slot_t, accepted_value> accepted;
   std::uint64_t round_counter = 0;
-  std::map<slot_t, batch> delivered;  // slot -> decided batch, consecutive from 1
+  // slot -> delivered batch, consecutive from forgotten_up_to + 1: recovery keeps only the last
+  // slots (the member's memory window); what came before is on disk, and only its message ids
+  // are kept, in forgotten_ids, so no message is delivered or proposed twice.
+  std::map<slot_t, batch> delivered;
+  slot_t forgotten_up_to = 0;
+  delivered_filter forgotten_ids;
+  std::uint64_t forgotten_messages = 0;  // how many messages and payload bytes those slots held
+  std::uint64_t forgotten_bytes = 0;
   std::uint64_t incarnation = 0;
   std::uint64_t group_id = 0;  // 0: none yet (a new database)
   std::set<node_id> members_with_history;
 
   // This member has taken part: it accepted or delivered something.
   bool has_history() const { return !accepted.empty() || !delivered.empty(); }
-  slot_t delivered_up_to() const { return delivered.empty() ? 0 : delivered.rbegin()->first; }
+  slot_t delivered_up_to() const {
+    return delivered.empty() ? forgotten_up_to : delivered.rbegin()->first;
+  }
 };
+
+// The first slot a recovery with a memory window of `window` slots keeps (0: keep everything):
+// everything up to the returned floor is left on disk.
+inline slot_t recovery_floor(slot_t delivered_up_to, slot_t window) {
+  return window > 0 && delivered_up_to > window ? delivered_up_to - window : 0;
+}
+
+// Leaves in `state` only what a recovery with a memory window of `window` slots keeps: the
+// delivered batches and accepted values above the floor, and the ids of the delivered messages
+// below it.
+void keep_window(recovered_state& state, slot_t window);
 
 // Applies one record to a recovered-state image: the reference semantics every storage follows.
 void apply(recovered_state& state, const durable_record& record);

@@ -335,7 +335,7 @@ void sqlite_storage::commit(const std::vector<durable_record>& records) {
   }
 }
 
-recovered_state sqlite_storage::recover() const {
+recovered_state sqlite_storage::recover(slot_t window) const {
   auto& d = *impl_;
   recovered_state state;
   std::string legacy_name;
@@ -372,11 +372,17 @@ recovered_state sqlite_storage::recover() const {
   const auto decode_at = [&](const std::string& table, slot_t slot, sqlite3_stmt* row, int column) {
     return d.decode_column(table, slot, row, column);
   };
+  // Only the memory window is kept: the ids of older deliveries are read one batch at a time.
+  const slot_t delivered_up_to = as_uint(std::stoll(
+      "0" + d.query_text("SELECT max(slot) FROM delivered", "cannot read delivered batches")));
+  const slot_t floor = recovery_floor(delivered_up_to, window);
+  state.forgotten_up_to = floor;
   {
-    auto stmt =
-        d.prepare("SELECT slot, round_counter, round_node, value FROM accepted ORDER BY slot",
-                  "cannot read accepted values");
+    auto stmt = d.prepare(
+        "SELECT slot, round_counter, round_node, value FROM accepted WHERE slot > ?1 ORDER BY slot",
+        "cannot read accepted values");
     statement& s = *stmt;
+    s.bind(1, as_int(floor));
     int rc;
     while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
       const slot_t slot = as_uint(sqlite3_column_int64(s.get(), 0));
@@ -393,7 +399,14 @@ recovered_state sqlite_storage::recover() const {
     int rc;
     while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
       const slot_t slot = as_uint(sqlite3_column_int64(s.get(), 0));
-      state.delivered[slot] = decode_at("delivered", slot, s.get(), 1);
+      batch value = decode_at("delivered", slot, s.get(), 1);
+      if (slot <= floor) {
+        for (const auto& e : value.entries()) state.forgotten_ids.insert(e.id);
+        state.forgotten_messages += value.size();
+        state.forgotten_bytes += value.payload_bytes();
+      } else {
+        state.delivered[slot] = std::move(value);
+      }
     }
     if (rc != SQLITE_DONE) d.fail_sqlite("cannot read delivered batches");
   }
@@ -401,10 +414,10 @@ recovered_state sqlite_storage::recover() const {
   // group's name, which was all that told groups apart then.
   if (state.group_id == 0 && state.has_history()) state.group_id = legacy_group_id(legacy_name);
   spdlog::info(
-      "recovered {}: promise ({},{}), {} accepted slots, delivered up to slot {}, round counter "
-      "{}, incarnation {}",
+      "recovered {}: promise ({},{}), {} accepted slots, delivered up to slot {} ({} in memory), "
+      "round counter {}, incarnation {}",
       d.path, state.promised.counter, state.promised.node, state.accepted.size(),
-      state.delivered_up_to(), state.round_counter, state.incarnation);
+      state.delivered_up_to(), state.delivered.size(), state.round_counter, state.incarnation);
   return state;
 }
 

@@ -29,7 +29,7 @@ class sqlite_storage final : public stable_storage {
   // One transaction; durable (fsync) when it returns. Throws storage_error (e.g. disk full), and
   // then nothing of this commit is durable: the caller must not send what depended on it.
   void commit(const std::vector<durable_record>& records) override;
-  recovered_state recover() const override;
+  recovered_state recover(slot_t window = 0) const override;
   std::vector<std::pair<slot_t, batch>> read_delivered(slot_t from,
                                                        std::size_t max_bytes) const override;
 

@@ -16,8 +16,9 @@ class stable_storage {
   // Makes all records durable, in order, as one group commit.
   virtual void commit(const std::vector<durable_record>& records) = 0;
 
-  // The state as of the last completed commit.
-  virtual recovered_state recover() const = 0;
+  // The state as of the last completed commit; with a `window`, only what keep_window keeps
+  // (read without ever holding more than that in memory).
+  virtual recovered_state recover(slot_t window = 0) const = 0;
 
   // Delivered batches from `from` on, in slot order, until about `max_bytes` of payload (at least
   // one batch if there is any): what a learner no longer keeps in memory, for catch-up and replays.

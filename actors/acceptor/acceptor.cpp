@@ -7,7 +7,13 @@
 namespace synod {
 
 acceptor::acceptor(const recovered_state& recovered)
-    : promised_(recovered.promised), accepted_(recovered.accepted) {}
+    : promised_(recovered.promised),
+      accepted_(recovered.accepted),
+      forgotten_up_to_(recovered.forgotten_up_to) {
+  // Recovery kept only the memory window: what was accepted below it is forgotten, exactly as if
+  // forget_up_to had run before the restart.
+  accepted_.erase(accepted_.begin(), accepted_.upper_bound(forgotten_up_to_));
+}
 
 const accepted_value* acceptor::accepted_in(slot_t slot, round_t round) const {
   auto it = accepted_.find(slot);

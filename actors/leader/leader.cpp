@@ -12,7 +12,8 @@ leader::leader(node_id self, group_view group, leader_config config,
       group_(std::move(group)),
       config_(config),
       counter_(recovered.round_counter),
-      delivered_up_to_(recovered.delivered_up_to()) {
+      delivered_up_to_(recovered.delivered_up_to()),
+      delivered_(recovered.forgotten_ids) {
   held_.reserve(config_.max_pending);  // never rehashed under load
   for (const auto& [slot, value] : recovered.delivered)
     for (const auto& e : value.entries()) delivered_.insert(e.id);

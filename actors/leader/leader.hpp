@@ -10,7 +10,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "actors/delivered_filter.hpp"
+#include "messaging/delivered_filter.hpp"
 #include "actors/effects.hpp"
 
 namespace synod {

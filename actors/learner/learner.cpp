@@ -5,8 +5,13 @@
 namespace synod {
 
 learner::learner(node_id self, learner_config config, const recovered_state& recovered)
-    : self_(self), config_(config) {
-  // Recovery: Received <- TO_delivered; nextBatch follows the last delivered slot.
+    : self_(self),
+      config_(config),
+      next_slot_(recovered.forgotten_up_to + 1),
+      forgotten_up_to_(recovered.forgotten_up_to),
+      delivered_(recovered.forgotten_ids) {
+  // Recovery: Received <- TO_delivered; nextBatch follows the last delivered slot. Slots up to
+  // forgotten_up_to are on disk only (the memory window), their ids in the filter.
   for (const auto& [slot, value] : recovered.delivered) {
     if (slot != next_slot_) break;  // deliveries are consecutive; anything else is not ours
     decided_.emplace(slot, unseen_part(value));

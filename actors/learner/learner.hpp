@@ -6,7 +6,7 @@
 
 #include <map>
 
-#include "actors/delivered_filter.hpp"
+#include "messaging/delivered_filter.hpp"
 #include "actors/effects.hpp"
 
 namespace synod {

@@ -86,6 +86,7 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
   st.core.emplace(id, config, recovered);
   st.memory_slots = memory_slots;
   st.carried_up_to = st.core->delivered_up_to();
+  st.deliveries.add(recovered.forgotten_messages, recovered.forgotten_bytes);
   for (const auto& [slot, b] : st.core->delivered()) count_delivery(st.deliveries, b);
   st.pipe.set_carry_out([self, id](effects& e) {
     auto& s = self->state;

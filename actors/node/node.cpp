@@ -44,7 +44,7 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
   }
   for (const auto& w : warnings(config)) spdlog::warn("node {}: {}", config.id, w);
   auto storage = open_storage(config);
-  recovered_state recovered = storage->recover();
+  recovered_state recovered = storage->recover(config.protocol.memory_slots);
   if (recovered.group_id == 0) {  // a new database: a candidate id, until it meets its group
     std::random_device random;
     const std::uint64_t id = (std::uint64_t{random()} << 32 | random()) | 1;

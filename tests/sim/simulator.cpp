@@ -240,7 +240,7 @@ class world {
   }
 
   void start(node_state& n) {
-    recovered_state state = n.disk.recover();
+    recovered_state state = n.disk.recover(config_.member.memory_slots);  // as a member does
     if (config_.bug == planted_bug::acceptor_forgets_promise) state.promised = round_t{};
     if (config_.bug == planted_bug::leader_reuses_round && state.round_counter > 0)
       --state.round_counter;  // as if the counter were logged after the round was used

@@ -189,6 +189,28 @@ TEST(Acceptor, AWriteIntoTheForgottenPrefixIsNotAccepted) {
   EXPECT_TRUE(a.accepted().empty());
 }
 
+// A restart recovers only the memory window: the slots below it stay forgotten, so a leader that
+// has not delivered them is refused exactly as before the restart (it cannot miss their values).
+TEST(Acceptor, AfterARecoveryWithAWindowTheForgottenPrefixIsStillRefused) {
+  recovered_state disk;
+  for (slot_t s = 1; s <= 5; ++s) {
+    disk.accepted[s] = accepted_value{s, r(1, 1), value_of("v", 1, s)};
+    disk.delivered[s] = value_of("v", 1, s);
+  }
+  keep_window(disk, 2);
+  EXPECT_EQ(disk.forgotten_up_to, 3u);
+  acceptor a{disk};
+  EXPECT_EQ(a.forgotten_up_to(), 3u);
+  a.step(2, read_request{r(2, 2), 2});
+  EXPECT_EQ(sent<read_nack>(a.outbox().take()).size(), 1u);
+  EXPECT_EQ(a.promised(), r(0, 0));
+  a.step(2, read_request{r(2, 2), 4});
+  const auto acks = sent<read_ack>(a.outbox().take());
+  ASSERT_EQ(acks.size(), 1u);
+  ASSERT_EQ(acks[0].second.accepted.size(), 2u);
+  EXPECT_EQ(acks[0].second.accepted[0].slot, 4u);
+}
+
 TEST(Acceptor, RecoveredPromiseStillNacksLowerRounds) {
   recovered_state disk;
   disk.promised = r(9, 3);

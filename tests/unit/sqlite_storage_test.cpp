@@ -44,6 +44,41 @@ class SqliteStorage : public ::testing::Test {
   test::temp_dir dir;
 };
 
+// Recovery with a memory window holds the last slots only, whatever the history's length, and
+// both storages keep the same: the ids below the window, counts, accepted values above it.
+TEST_F(SqliteStorage, RecoveryKeepsOnlyTheMemoryWindow) {
+  memory_storage m;
+  {
+    sqlite_storage s(options());
+    for (slot_t slot = 1; slot <= 10; ++slot) {
+      const std::vector<durable_record> records{
+          accept_record{slot, {1, 1}, value_of("a" + std::to_string(slot), 4, slot)},
+          delivery_record{slot, value_of("payload", 4, slot)}};
+      s.commit(records);
+      m.commit(records);
+    }
+    s.commit({accept_record{11, {1, 1}, value_of("undecided", 4, 11)}});
+    m.commit({accept_record{11, {1, 1}, value_of("undecided", 4, 11)}});
+  }
+  sqlite_storage s(options());
+  for (const recovered_state& state : {s.recover(3), m.recover(3)}) {
+    EXPECT_EQ(state.delivered_up_to(), 10u);
+    EXPECT_EQ(state.forgotten_up_to, 7u);
+    ASSERT_EQ(state.delivered.size(), 3u);
+    EXPECT_EQ(state.delivered.begin()->first, 8u);
+    EXPECT_EQ(state.accepted.size(), 4u);  // 8, 9, 10 and the undecided 11
+    EXPECT_EQ(state.accepted.begin()->first, 8u);
+    for (std::uint64_t seq = 1; seq <= 7; ++seq)
+      EXPECT_TRUE(state.forgotten_ids.contains(message_id{4, seq})) << seq;
+    EXPECT_FALSE(state.forgotten_ids.contains(message_id{4, 8}));
+    EXPECT_EQ(state.forgotten_messages, 7u);
+    EXPECT_EQ(state.forgotten_bytes, 7u * 7u);  // "payload"
+  }
+  const auto everything = s.recover();
+  EXPECT_EQ(everything.delivered.size(), 10u);
+  EXPECT_EQ(everything.forgotten_up_to, 0u);
+}
+
 TEST_F(SqliteStorage, RecoversEveryKindOfRecordAfterReopening) {
   {
     sqlite_storage s(options());

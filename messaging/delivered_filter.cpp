@@ -1,4 +1,4 @@
-#include "actors/delivered_filter.hpp"
+#include "messaging/delivered_filter.hpp"
 
 namespace synod {
 
