@@ -361,10 +361,14 @@ recovered_state sqlite_storage::recover(slot_t window) const {
     while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
       const std::string name = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0));
       const std::string value = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 1));
-      if (name == "group") group_name = value;
-      if (name == "group_id") state.group_id = std::stoull(value);
-      if (name.rfind("history:", 0) == 0)
-        state.members_with_history.insert(static_cast<node_id>(std::stoul(name.substr(8))));
+      try {
+        if (name == "group") group_name = value;
+        if (name == "group_id") state.group_id = std::stoull(value);
+        if (name.rfind("history:", 0) == 0)
+          state.members_with_history.insert(static_cast<node_id>(std::stoul(name.substr(8))));
+      } catch (const std::logic_error&) {
+        d.fail("corrupted (meta entry '" + name + "' = '" + value + "')");
+      }
     }
     if (rc != SQLITE_DONE) d.fail_sqlite("cannot read state");
     legacy_name = group_name;

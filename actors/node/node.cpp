@@ -63,10 +63,10 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
   w.detector = system.spawn(failure_detector_actor, config.id, config.view(),
                             cores.failure_detector, recovered.incarnation + 1, tick);
   w.front = system.spawn(front_actor, config.id, cores.broadcast, recovered, tick);
-  w.transport = system.spawn(
-      transport_actor, config,
-      peer_admission(config.id, config.members.size(), recovered.group_id,
-                     recovered.has_history(), recovered.members_with_history));
+  peer_admission admission(config.id, config.members.size(), recovered.group_id,
+                           recovered.has_history(), recovered.members_with_history);
+  if (config.storage == "memory") admission.set_volatile();
+  w.transport = system.spawn(transport_actor, config, std::move(admission));
   // The middleman listens on loopback only; the member's own address belongs to the guard, which
   // checks every frame's length before the middleman allocates it.
   auto inner = system.middleman().publish(w.transport, 0, "127.0.0.1", true);

@@ -50,8 +50,11 @@ class peer_admission {
   std::optional<std::string> refused_by(node_id peer, refusal_reason reason,
                                         std::uint64_t their_group_id);
 
-  // This member accepted or delivered something (durably).
-  void history_began() { history_ = true; }
+  // This member accepted or delivered something (durably). A member without forced logs
+  // (storage "memory") never claims history: it forgets everything at every restart by design,
+  // and its peers must not take that for a lost database.
+  void history_began() { history_ = durable_; }
+  void set_volatile() { durable_ = history_ = false; }
 
   std::uint64_t group_id() const { return group_id_; }
   bool history() const { return history_; }
@@ -61,6 +64,7 @@ class peer_admission {
   std::size_t group_size_;
   std::uint64_t group_id_;
   bool history_;
+  bool durable_ = true;
   std::set<node_id> with_history_;
   std::set<node_id> refused_by_foreign_;
 };

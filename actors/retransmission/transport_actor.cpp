@@ -182,11 +182,22 @@ void refuse(self_ptr self, node_id peer, refusal_reason reason) {
 // address, or we have none to compare with), and whether its identity lets it in.
 bool admitted(self_ptr self, const frame& f) {
   auto& s = self->state;
+  const auto now = std::chrono::steady_clock::now();
   if (auto h = s.handles.find(f.from);
       h != s.handles.end() && self->current_sender() &&
       self->current_sender()->address() != h->second.address()) {
-    refuse(self, f.from, refusal_reason::duplicate_id);
-    return false;
+    // Another process speaks for this peer. While the one at its address is heard from, the
+    // newcomer is an impostor. A silent one may be a dead host whose connection still looks
+    // open (TCP notices late): then the newcomer is the member restarted, and is let in.
+    if (now - s.last_heard[f.from] < s.config.failure_timeout) {
+      refuse(self, f.from, refusal_reason::duplicate_id);
+      return false;
+    }
+    spdlog::info("node {}: a new process speaks for node {} (the old one is silent); reconnecting",
+                 s.config.id, f.from);
+    self->demonitor(h->second);
+    s.handles.erase(h);
+    self->send(self, reconnect_atom::value, f.from);
   }
   const auto group_before = s.admission->group_id();
   auto out = s.admission->admit(f.from, f.group_id, f.history);
@@ -196,7 +207,9 @@ bool admitted(self_ptr self, const frame& f) {
     spdlog::info("node {}: joined group {:016x} (from node {})", s.config.id,
                  s.admission->group_id(), f.from);
   if (out.what == peer_admission::verdict::refuse) refuse(self, f.from, out.reason);
-  return out.what == peer_admission::verdict::take;
+  if (out.what != peer_admission::verdict::take) return false;
+  s.last_heard[f.from] = now;
+  return true;
 }
 
 // The transport's part of a status: who it is, whom it trusts, and its links.
@@ -275,6 +288,12 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
           [=](flush_atom) { flush(self); },
           [=](const link_refusal& r) {
             auto& s = self->state;
+            // Only from the process this member reached at that peer's configured address:
+            // anyone else could stop a member with one message.
+            auto h = s.handles.find(r.from);
+            if (h == s.handles.end() || !self->current_sender() ||
+                self->current_sender()->address() != h->second.address())
+              return;
             if (auto why = s.admission->refused_by(r.from, static_cast<refusal_reason>(r.reason),
                                                    r.group_id))
               stop_fatally(self, *why);

@@ -30,6 +30,7 @@ struct transport_state {
   node_id leader = 0;  // Omega's verdict, for the status
   std::optional<peer_admission> admission;
   std::map<node_id, std::chrono::steady_clock::time_point> last_refusal;  // sent, per peer
+  std::map<node_id, std::chrono::steady_clock::time_point> last_heard;    // a frame taken
   std::chrono::steady_clock::time_point last_refusal_log{};
   static inline const char* name = "synod.transport";
 };

@@ -46,6 +46,14 @@ option number(std::string name, std::string value, std::string help, std::uint64
 option required(option o);
 
 struct command_spec {
+  command_spec(std::string usage_line, std::string what, std::vector<option> accepted,
+               bool words = false, std::string after = {})
+      : usage(std::move(usage_line)),
+        summary(std::move(what)),
+        options(std::move(accepted)),
+        takes_words(words),
+        more(std::move(after)) {}
+
   std::string usage;    // "synod tail --config FILE --id N [options]"
   std::string summary;  // what the command does, a sentence or two
   std::vector<option> options;

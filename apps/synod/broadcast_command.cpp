@@ -174,7 +174,7 @@ int run_broadcast(const arguments& args) {
         "-";
     source.next = [&made, count, size, tag]() -> std::optional<std::string> {
       if (made == count) return std::nullopt;
-      std::string p = tag + std::to_string(made++);
+      std::string p = tag + std::to_string(++made);  // TAG-N is message N of the report
       if (p.size() < size) p.resize(size, '.');
       return p;
     };

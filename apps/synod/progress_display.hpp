@@ -38,9 +38,10 @@ class progress_display {
     last_print_ = now;
   }
 
-  // Leaves the last block on screen and stops redrawing it.
+  // Leaves the last block on screen and stops redrawing it (in a log: prints it once more only
+  // if it changed since it was last printed, so no stale figures are repeated).
   void finish() {
-    if (!terminal_) print_block();
+    if (!terminal_ && lines_ != printed_) print_block();
     drawn_ = 0;
     out_.flush();
   }
@@ -59,12 +60,14 @@ class progress_display {
   }
   void print_block() {
     for (const auto& l : lines_) out_ << l << "\n";
+    printed_ = lines_;
     out_.flush();
   }
 
   std::ostream& out_;
   bool terminal_;
   std::vector<std::string> lines_;
+  std::vector<std::string> printed_;  // the block as last printed to a log
   std::size_t drawn_ = 0;
   std::chrono::steady_clock::time_point last_print_{};
 };

@@ -11,6 +11,7 @@ usage: operator_test.py --synod PATH --check PATH [--kv PATH --counter PATH] SCE
 import argparse
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -97,6 +98,16 @@ def scenario_startup(g):
         raise AssertionError("the failed starts made the group start new rounds")
     load_and_check(g, "after", via=3)
     print("  the group kept its leader and went on")
+    # SIGTERM right after the start, while the member is still connecting and catching up.
+    proc = subprocess.Popen([g.synod, "node", "--config", g.config, "--id", "1"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(0.05)
+    sent = time.time()
+    proc.send_signal(signal.SIGTERM)
+    code = proc.wait(timeout=10)
+    print(f"  SIGTERM 50 ms after the start: exit {code} after {time.time() - sent:.2f} s")
+    if time.time() - sent > 2:
+        raise AssertionError("SIGTERM took more than 2 s to stop a starting member")
 
 
 def scenario_duplicate(g):
@@ -161,6 +172,18 @@ def scenario_lost_database(g):
     load_and_check(g, "after")
 
 
+def scenario_memory_restart(g):
+    """Without forced logs a restarted member has forgotten everything by design: it is not
+    taken for a lost database, it rejoins and catches up."""
+    g.start_all()
+    load_and_check(g, "before")
+    g.settle()
+    g.kill(3)
+    g.start(3)
+    load_and_check(g, "after", via=3)
+    g.judge(g.settle(), {"before": 2000, "after": 2000})
+
+
 def scenario_deleted_directory(g):
     g.start_all()
     load_and_check(g, "before")
@@ -177,6 +200,54 @@ def scenario_deleted_directory(g):
         raise AssertionError(f"member 3 stopped without saying why: {log[-400:]}")
     print("  member 3 stopped: " + next(l for l in log.splitlines() if "is gone" in l))
     load_and_check(g, "later", via=2)
+
+
+def parse_ranges(text):
+    """'1-256, 300' -> {1, ..., 256, 300}; 'none' -> set()."""
+    numbers = set()
+    for part in text.split(", "):
+        if part == "none":
+            continue
+        lo, _, hi = part.partition("-")
+        numbers.update(range(int(lo), int(hi or lo) + 1))
+    return numbers
+
+
+def scenario_client_truth(g):
+    """A broadcast whose member dies says exactly which messages were delivered: every one it
+    calls delivered is delivered at the others; none is both delivered and unconfirmed."""
+    g.start_all()
+    proc = subprocess.Popen([g.synod, "broadcast", "--config", g.config, "--id", "3", "--count",
+                             "3000000", "--tag", "truth"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(2)
+    g.kill(3)
+    _, err = proc.communicate(timeout=60)
+    print(f"  exit {proc.returncode}: {err.strip()[:300]}")
+    if proc.returncode != 1 or "lost the connection" not in err:
+        raise AssertionError(f"the broadcast did not report the loss: {err[-300:]}")
+    report = err.strip().splitlines()[-1]
+    delivered = parse_ranges(
+        report.split("delivered ", 1)[1].split(", unconfirmed")[0].split(", not delivered")[0])
+    unconfirmed = parse_ranges(report.split("unconfirmed ", 1)[1].split(" (")[0]) \
+        if "unconfirmed " in report else set()
+    if not delivered or delivered & unconfirmed:
+        raise AssertionError(f"confused report: {report[:300]}")
+    deadline = time.time() + 60
+    while g.digest(1) != g.digest(2) and time.time() < deadline:
+        time.sleep(0.5)
+    seen = {int(e["payload"].rstrip(".").rsplit("-", 1)[1]) for e in g.snapshot(1)
+            if e["payload"].startswith("truth")}
+    missing = delivered - seen
+    if missing:
+        raise AssertionError(f"{len(missing)} messages reported delivered are not, e.g. "
+                             f"{sorted(missing)[:5]}")
+    extra = seen - delivered - unconfirmed
+    if extra:
+        raise AssertionError(f"{len(extra)} delivered messages were reported neither delivered "
+                             f"nor unconfirmed, e.g. {sorted(extra)[:5]}")
+    print(f"  {len(delivered)} reported delivered, all delivered; {len(unconfirmed)} unconfirmed, "
+          f"of which {len(seen & unconfirmed)} were in fact delivered")
 
 
 def scenario_cli(g, kv, counter):
@@ -221,10 +292,12 @@ def main():
     parser.add_argument("--kv")
     parser.add_argument("--counter")
     parser.add_argument("scenario", choices=["startup", "duplicate", "foreign-database",
-                                             "lost-database", "deleted-directory", "cli"])
+                                             "lost-database", "deleted-directory",
+                                             "client-truth", "memory-restart", "cli"])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="synod-op-") as workdir:
-        g = Group(args.synod, args.check, 3, workdir)
+        extra = 'storage="memory"\n' if args.scenario == "memory-restart" else ""
+        g = Group(args.synod, args.check, 3, workdir, extra)
         try:
             if args.scenario == "cli":
                 scenario_cli(g, args.kv, args.counter)
@@ -232,7 +305,9 @@ def main():
                 {"startup": scenario_startup, "duplicate": scenario_duplicate,
                  "foreign-database": scenario_foreign_database,
                  "lost-database": scenario_lost_database,
-                 "deleted-directory": scenario_deleted_directory}[args.scenario](g)
+                 "deleted-directory": scenario_deleted_directory,
+                 "client-truth": scenario_client_truth,
+                 "memory-restart": scenario_memory_restart}[args.scenario](g)
         except Exception as e:
             print(f"FAILED: {e}")
             g.print_logs()

@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -38,9 +39,26 @@ class LocalGroup(Group):
 
 
 def restart(g, i, restarts):
-    began = time.time()
-    g.start(i, timeout=300)
-    restarts.append(time.time() - began)
+    """Restarts member i in the background: recovery scans the whole log (no truncation yet), and
+    the soak goes on sampling and injecting faults meanwhile."""
+    def run():
+        began = time.time()
+        g.start(i, timeout=600)
+        restarts.append(time.time() - began)
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+MIN_FREE_DISK_GIB = 5  # the databases grow ~1 GiB a minute per member at saturation
+
+
+def disk(workdir):
+    """(GiB the members' databases use, GiB still free on their file system)."""
+    used = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in
+               os.walk(os.path.join(workdir, "data")) for f in files)
+    st = os.statvfs(workdir)
+    return used / 2**30, st.f_bavail * st.f_frsize / 2**30
 
 
 def digests(g):
@@ -48,6 +66,8 @@ def digests(g):
 
 
 def main():
+    # Stopped from outside (kill, ctest's timeout): still stop the members and free the disk.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     parser = argparse.ArgumentParser()
     parser.add_argument("--synod", required=True)
     parser.add_argument("--check", required=True)
@@ -71,7 +91,7 @@ def main():
         print(f"started at {time.strftime('%H:%M:%S')}", flush=True)
         end = start + args.minutes * 60
         rounds0 = g.leader_lines()
-        kills, pauses, losses, restarts = [], [], [], []
+        kills, pauses, losses, restarts, restarting = [], [], [], [], []
         memory = []  # (t, {node: MiB})
         allowances = []  # (from, to): stalls that include a leader's failover
         next_kill, next_pause, next_loss = 30, 60, 90
@@ -90,7 +110,8 @@ def main():
                     allowances.append((time.time(), time.time() + FAILOVER_ALLOWANCE_S))
                     # A restart reads the member's whole history back (until long ledgers), so
                     # it is given time; how long it took is printed.
-                    later.append((t + 2, lambda i=leader: restart(g, i, restarts)))
+                    later.append((t + 2, lambda i=leader: restarting.append(
+                        restart(g, i, restarts))))
                 next_kill += KILL_EVERY
             if t >= next_pause:
                 leader = g.leader()
@@ -106,6 +127,11 @@ def main():
                 later.append((t + 15, net.heal))
                 losses.append((t, follower))
                 next_loss += LOSS_EVERY
+            used, free = disk(workdir)
+            if free < MIN_FREE_DISK_GIB:
+                failures.append(f"stopped at {t:.0f} s: the databases use {used:.1f} GiB and only "
+                                f"{free:.1f} GiB are free (the log is not truncated yet)")
+                break
             sample = {i: g.rss_mib(i) for i in range(1, 4)}
             memory.append((t, sample))
             over = {i: m for i, m in sample.items() if m > MEMORY_BOUND_MIB}
@@ -115,10 +141,13 @@ def main():
                 last_report = t
                 rate = load.rate(time.time() - 10, time.time())
                 print(f"{t:6.0f} s  {rate:9.0f} msgs/s  memory " +
-                      " ".join(f"{i}:{m:.0f}MiB" for i, m in sample.items()), flush=True)
+                      " ".join(f"{i}:{m:.0f}MiB" for i, m in sample.items()) +
+                      f"  databases {used:.1f} GiB", flush=True)
             time.sleep(0.5)
         for _, action in later:
             action()
+        for thread in restarting:
+            thread.join(timeout=600)
         load.stop()
         # The longest stretch with no broadcast acknowledged anywhere, outside the failovers.
         stamps = sorted(t for t, _ in load.done_at)
@@ -166,6 +195,7 @@ def main():
         g.stop_all()
         if net:
             net.close()
+        subprocess.run(["rm", "-rf", os.path.join(workdir, "data")])  # can be tens of GiB
     if failures:
         for f in failures:
             print(f"FAILED: {f}")

@@ -64,5 +64,15 @@ TEST(PeerAdmission, AMemberThatLostItsDatabaseIsRefusedAndStops) {
   EXPECT_TRUE(amnesiac.refused_by(1, refusal_reason::duplicate_id, 7));
 }
 
+TEST(PeerAdmission, AMemberWithoutForcedLogsNeverClaimsHistory) {
+  peer_admission memory(2, 3, 5, false, {});
+  memory.set_volatile();
+  memory.history_began();
+  EXPECT_FALSE(memory.history());  // so its peers never take its restarts for a lost database
+  peer_admission durable(2, 3, 5, false, {});
+  durable.history_began();
+  EXPECT_TRUE(durable.history());
+}
+
 }  // namespace
 }  // namespace synod
