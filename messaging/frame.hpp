@@ -25,9 +25,9 @@ struct frame {
 
 // The answer to frames a member will not take (see peer_admission), sent to the sender.
 struct link_refusal {
-  node_id from = 0;              // who refuses
-  std::uint8_t reason = 0;       // a refusal_reason
-  std::uint64_t group_id = 0;    // the refuser's group
+  node_id from = 0;            // who refuses
+  std::uint8_t reason = 0;     // a refusal_reason
+  std::uint64_t group_id = 0;  // the refuser's group
 };
 
 }  // namespace synod

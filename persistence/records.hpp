@@ -55,9 +55,9 @@ struct member_history_record {
   node_id node = 0;
 };
 
-using durable_record = std::variant<promise_record, accept_record, round_counter_record,
-                                    delivery_record, incarnation_record, group_record,
-                                    member_history_record>;
+using durable_record =
+    std::variant<promise_record, accept_record, round_counter_record, delivery_record,
+                 incarnation_record, group_record, member_history_record>;
 
 // Everything a node finds on its stable storage when it starts.
 struct recovered_state {

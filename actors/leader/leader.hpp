@@ -10,8 +10,8 @@
 #include <set>
 #include <unordered_map>
 
-#include "messaging/delivered_filter.hpp"
 #include "actors/effects.hpp"
+#include "messaging/delivered_filter.hpp"
 
 namespace synod {
 

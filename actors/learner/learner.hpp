@@ -6,8 +6,8 @@
 
 #include <map>
 
-#include "messaging/delivered_filter.hpp"
 #include "actors/effects.hpp"
+#include "messaging/delivered_filter.hpp"
 
 namespace synod {
 

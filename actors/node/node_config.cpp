@@ -176,10 +176,9 @@ void validate(const node_config& c) {
       auto [it, fresh] = endpoints.emplace(std::make_pair(name, m.port), &m);
       if (fresh || it->second == &m) continue;
       const auto& other = *it->second;
-      throw config_error("synod.members: members " + std::to_string(other.id) + " (" +
-                         other.host + ":" + std::to_string(other.port) + ") and " +
-                         std::to_string(m.id) + " (" + m.host + ":" + std::to_string(m.port) +
-                         ") are the same endpoint");
+      throw config_error("synod.members: members " + std::to_string(other.id) + " (" + other.host +
+                         ":" + std::to_string(other.port) + ") and " + std::to_string(m.id) + " (" +
+                         m.host + ":" + std::to_string(m.port) + ") are the same endpoint");
     }
   }
   if (c.id == 0) throw config_error("--id: no node id given");
@@ -260,8 +259,9 @@ node_config load_node_config(const std::string& path, node_id id) {
          for (const auto& item : *list) {
            const std::string text = string_of(item, w);
            const auto dash = text.find('-');
-           const auto a = dash == std::string::npos ? std::nullopt
-                                                    : strict_number(text.substr(0, dash), 1, 1000000);
+           const auto a = dash == std::string::npos
+                              ? std::nullopt
+                              : strict_number(text.substr(0, dash), 1, 1000000);
            const auto b = dash == std::string::npos
                               ? std::nullopt
                               : strict_number(text.substr(dash + 1), 1, 1000000);

@@ -17,8 +17,8 @@
 namespace synod {
 
 struct frame_guard_config {
-  std::string host;            // the member's address...
-  std::uint16_t port = 0;      // ...and port (0: any free one)
+  std::string host;        // the member's address...
+  std::uint16_t port = 0;  // ...and port (0: any free one)
   std::size_t max_frame_bytes = std::size_t{64} << 20;
   std::size_t max_connections = 512;
   node_id self = 0;  // for the log lines

@@ -10,8 +10,7 @@ peer_admission::peer_admission(node_id self, std::size_t group_size, std::uint64
       history_(history),
       with_history_(std::move(members_with_history)) {}
 
-peer_admission::outcome peer_admission::admit(node_id peer, std::uint64_t group_id,
-                                              bool history) {
+peer_admission::outcome peer_admission::admit(node_id peer, std::uint64_t group_id, bool history) {
   outcome out;
   if (!history && with_history_.count(peer)) {
     out.what = verdict::refuse;
@@ -50,7 +49,8 @@ std::optional<std::string> peer_admission::refused_by(node_id peer, refusal_reas
       refused_by_foreign_.insert(peer);
       // Stop only when most of the other members refuse: then this member is the stranger,
       // not the one that refuses it.
-      if (refused_by_foreign_.size() >= (group_size_ - 1) / 2 + 1) return who + describe(reason, true);
+      if (refused_by_foreign_.size() >= (group_size_ - 1) / 2 + 1)
+        return who + describe(reason, true);
       return std::nullopt;
   }
   return std::nullopt;

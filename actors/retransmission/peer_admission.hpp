@@ -26,9 +26,9 @@
 namespace synod {
 
 enum class refusal_reason : std::uint8_t {
-  foreign_group = 1,   // both have history under different group ids
-  lost_database = 2,   // the peer had history and has none now
-  duplicate_id = 3,    // another process already is this member
+  foreign_group = 1,  // both have history under different group ids
+  lost_database = 2,  // the peer had history and has none now
+  duplicate_id = 3,   // another process already is this member
 };
 
 class peer_admission {

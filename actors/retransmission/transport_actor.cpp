@@ -173,8 +173,8 @@ void refuse(self_ptr self, node_id peer, refusal_reason reason) {
                                     s.admission->group_id()});
   if (now - s.last_refusal_log >= std::chrono::seconds(1)) {
     s.last_refusal_log = now;
-    spdlog::error("node {}: refused frames from a process claiming to be node {}: {}",
-                  s.config.id, peer, describe(reason, false));
+    spdlog::error("node {}: refused frames from a process claiming to be node {}: {}", s.config.id,
+                  peer, describe(reason, false));
   }
 }
 
@@ -183,9 +183,8 @@ void refuse(self_ptr self, node_id peer, refusal_reason reason) {
 bool admitted(self_ptr self, const frame& f) {
   auto& s = self->state;
   const auto now = std::chrono::steady_clock::now();
-  if (auto h = s.handles.find(f.from);
-      h != s.handles.end() && self->current_sender() &&
-      self->current_sender()->address() != h->second.address()) {
+  if (auto h = s.handles.find(f.from); h != s.handles.end() && self->current_sender() &&
+                                       self->current_sender()->address() != h->second.address()) {
     // Another process speaks for this peer. While the one at its address is heard from, the
     // newcomer is an impostor. A silent one may be a dead host whose connection still looks
     // open (TCP notices late): then the newcomer is the member restarted, and is let in.
@@ -267,10 +266,9 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
             for (auto& out : batch.messages) {
               // Durably accepted (a write_ack follows the forced log) or delivered: this member
               // has taken part in its group from now on.
-              if (!s.admission->history() &&
-                  (std::holds_alternative<write_ack>(out.body) ||
-                   (std::holds_alternative<heartbeat>(out.body) &&
-                    std::get<heartbeat>(out.body).delivered_up_to > 0)))
+              if (!s.admission->history() && (std::holds_alternative<write_ack>(out.body) ||
+                                              (std::holds_alternative<heartbeat>(out.body) &&
+                                               std::get<heartbeat>(out.body).delivered_up_to > 0)))
                 s.admission->history_began();
               if (out.to == s.config.id) {
                 if (auto role = role_for(s.peers, out.body))

@@ -81,8 +81,7 @@ void run(caf::actor_system& system, const group_member& member, const std::strin
   // before leaving.
   slot_t until = 0;
   self->request(member.endpoint(), std::chrono::seconds(5), status_request{})
-      .receive([&](const status_reply& r) { until = r.delivered_up_to; },
-               [](const caf::error&) {});
+      .receive([&](const status_reply& r) { until = r.delivered_up_to; }, [](const caf::error&) {});
   wait_for([&] { return seen->subscribed.load(); }, std::chrono::seconds(10));
   until = std::max(until, seen->history_up_to.load());
   wait_for([&] { return seen->printed_up_to >= until; }, std::chrono::seconds(10));

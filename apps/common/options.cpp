@@ -41,13 +41,24 @@ option required(option o) {
   return o;
 }
 
+option config_option() {
+  return required(text("config", "FILE", "the group's configuration"));
+}
+
+option member_option(const std::string& what) {
+  return required(number("id", "N", what, 1, 1000000));
+}
+
+option verbose_option() {
+  return flag("verbose", "log more");
+}
+
 std::uint64_t parse_number(const std::string& name, const std::string& text, std::uint64_t min,
                            std::uint64_t max) {
   const auto range = "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
   std::uint64_t n = 0;
-  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-    return c >= '0' && c <= '9';
-  });
+  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
+                                                   [](char c) { return c >= '0' && c <= '9'; });
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
   if (!digits || ec != std::errc() || end != text.data() + text.size() || n < min || n > max)
     throw usage_error("--" + name + ": '" + text + "' is not " + range);

@@ -28,10 +28,10 @@ class help_requested : public std::runtime_error {
 };
 
 struct option {
-  std::string name;                  // without the dashes
-  std::string value;                 // what its value is called ("FILE"); empty: a flag
-  std::string help;                  // one line
-  bool is_number = false;            // a whole number within [min, max]
+  std::string name;        // without the dashes
+  std::string value;       // what its value is called ("FILE"); empty: a flag
+  std::string help;        // one line
+  bool is_number = false;  // a whole number within [min, max]
   std::uint64_t min = 0;
   std::uint64_t max = 0;
   std::vector<std::string> choices;  // if not empty, the only values accepted
@@ -44,6 +44,11 @@ option choice(std::string name, std::vector<std::string> choices, std::string he
 option number(std::string name, std::string value, std::string help, std::uint64_t min,
               std::uint64_t max = std::numeric_limits<std::uint32_t>::max());
 option required(option o);
+
+// The options most synod commands share.
+option config_option();                         // --config FILE, required
+option member_option(const std::string& what);  // --id N, a member id, required
+option verbose_option();                        // --verbose
 
 struct command_spec {
   command_spec(std::string usage_line, std::string what, std::vector<option> accepted,

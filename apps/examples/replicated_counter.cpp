@@ -5,8 +5,8 @@
 #include <boost/serialization/string.hpp>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
-#include <iostream>
 #include <filesystem>
+#include <iostream>
 #include <thread>
 
 #include "actors/node/group.hpp"

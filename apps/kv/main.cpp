@@ -41,18 +41,16 @@ cli::command_spec serve_spec() {
   return {"synod-kv serve --config FILE --id N [--verbose]",
           "Runs replica N: member N of the group, with the store; clients reach it on the\n"
           "member's port + 1000.",
-          {cli::required(cli::text("config", "FILE", "the group's configuration")),
-           cli::required(cli::number("id", "N", "which replica this process is", 1, 1000000)),
-           cli::flag("verbose", "log more")}};
+          {cli::config_option(), cli::member_option("which replica this process is"),
+           cli::verbose_option()}};
 }
 
 cli::command_spec client_spec() {
   return {"synod-kv --config FILE --id N [COMMAND]   (or synod-kv serve --help)",
           "Runs COMMAND through replica N, or the commands on stdin, one per line. Every\n"
           "command, reads too, is TO-Broadcast and applied by every replica in delivery order.",
-          {cli::required(cli::text("config", "FILE", "the group's configuration")),
-           cli::required(cli::number("id", "N", "the replica to ask", 1, 1000000)),
-           cli::flag("json", "dump: one JSON line"), cli::flag("verbose", "log more")},
+          {cli::config_option(), cli::member_option("the replica to ask"),
+           cli::flag("json", "dump: one JSON line"), cli::verbose_option()},
           true,
           kv_commands};
 }
@@ -122,22 +120,22 @@ int run_command(kv::replica_client& replicas, const std::vector<std::string>& w,
   if (w[0] == "dump") {
     int code = 1;
     replicas.ask(
-            [&](slot_t slot, std::uint64_t applied, std::uint64_t digest,
-                const std::vector<std::string>& keys, const std::vector<std::string>& values) {
-              std::ostringstream hex;
-              hex << std::hex << digest;
-              if (json) {
-                out << "{\"slot\": " << slot << ", \"applied\": " << applied
-                    << ", \"keys\": " << keys.size() << ", \"digest\": \"" << hex.str() << "\"}\n";
-              } else {
-                out << "slot " << slot << ", " << applied << " commands applied, " << keys.size()
-                    << " keys, digest " << hex.str() << "\n";
-                for (std::size_t i = 0; i < keys.size(); ++i)
-                  out << keys[i] << " = " << values[i] << "\n";
-              }
-              code = 0;
-            },
-            kv::dump_atom::value);
+        [&](slot_t slot, std::uint64_t applied, std::uint64_t digest,
+            const std::vector<std::string>& keys, const std::vector<std::string>& values) {
+          std::ostringstream hex;
+          hex << std::hex << digest;
+          if (json) {
+            out << "{\"slot\": " << slot << ", \"applied\": " << applied
+                << ", \"keys\": " << keys.size() << ", \"digest\": \"" << hex.str() << "\"}\n";
+          } else {
+            out << "slot " << slot << ", " << applied << " commands applied, " << keys.size()
+                << " keys, digest " << hex.str() << "\n";
+            for (std::size_t i = 0; i < keys.size(); ++i)
+              out << keys[i] << " = " << values[i] << "\n";
+          }
+          code = 0;
+        },
+        kv::dump_atom::value);
     return code;
   }
   kv::command c;
@@ -167,17 +165,17 @@ int run_command(kv::replica_client& replicas, const std::vector<std::string>& w,
   c.client_seq = ++seq;
   int code = 1;
   replicas.ask(
-          [&](const std::string& error, bool ok, bool found, const std::string& value) {
-            if (!error.empty()) throw std::runtime_error(error);
-            if (c.kind == kv::op::get)
-              out << (found ? value : "(no value)") << "\n";
-            else if (c.kind == kv::op::cas && !ok)
-              out << "failed: " << (found ? "the value is '" + value + "'" : "no value") << "\n";
-            else
-              out << "ok\n";
-            code = ok ? 0 : 1;
-          },
-          kv::command_atom::value, encode_payload(c));
+      [&](const std::string& error, bool ok, bool found, const std::string& value) {
+        if (!error.empty()) throw std::runtime_error(error);
+        if (c.kind == kv::op::get)
+          out << (found ? value : "(no value)") << "\n";
+        else if (c.kind == kv::op::cas && !ok)
+          out << "failed: " << (found ? "the value is '" + value + "'" : "no value") << "\n";
+        else
+          out << "ok\n";
+        code = ok ? 0 : 1;
+      },
+      kv::command_atom::value, encode_payload(c));
   return code;
 }
 

@@ -10,8 +10,7 @@ std::uint16_t client_port(const member_address& member) {
   return static_cast<std::uint16_t>(port);
 }
 
-replica_client::replica_client(caf::actor_system& system, const node_config& config,
-                               node_id first)
+replica_client::replica_client(caf::actor_system& system, const node_config& config, node_id first)
     : self_(system), config_(config) {
   order_.push_back(first);
   for (const auto& m : config.members)

@@ -35,11 +35,12 @@ class replica_client {
         self_->receive(
             on_answer,
             [&](caf::down_msg& d) { (d.source == handle_.address() ? lost : stale) = true; },
-            caf::after(timeout_) >> [&] {
-              throw std::runtime_error("replica " + std::to_string(current()) +
-                                       " did not answer within " +
-                                       std::to_string(timeout_.count()) + " s");
-            });
+            caf::after(timeout_) >>
+                [&] {
+                  throw std::runtime_error("replica " + std::to_string(current()) +
+                                           " did not answer within " +
+                                           std::to_string(timeout_.count()) + " s");
+                });
       } while (stale);
       if (!lost) return;
       spdlog::warn("replica {} went away; trying the next one", current());

@@ -228,7 +228,8 @@ class group_bench {
 }  // namespace
 
 command_spec bench_echo_spec() {
-  return {"synod bench-echo --port P", "The far end of synod bench --what rtt.",
+  return {"synod bench-echo --port P",
+          "The far end of synod bench --what rtt.",
           {number("port", "P", "port to answer on (default 7690)", 1, 65535)}};
 }
 
@@ -245,13 +246,12 @@ command_spec bench_spec() {
            choice("load", {"saturation", "single"}, "as fast as possible, or one at a time"),
            choice("from", {"all", "one"}, "broadcast through every member or one"),
            number("duration-ms", "T", "measured time (default 5000)", 100, 86400000),
-           number("kill-leader-at-ms", "T", "kill the leader this far into the run", 1,
-                  86400000),
+           number("kill-leader-at-ms", "T", "kill the leader this far into the run", 1, 86400000),
            text("settings", "K=V;...", "more [synod] settings for the members"),
            text("dir", "DIR", "where --what fsync writes (default .)"),
            number("duration", "S", "seconds --what fsync runs (default 3)", 1, 3600),
            number("count", "K", "round trips --what rtt makes (default 3000)", 1, 10000000),
-           flag("verbose", "log more")}};
+           verbose_option()}};
 }
 
 int run_bench_echo(const arguments& args) {

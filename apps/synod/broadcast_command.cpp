@@ -119,8 +119,8 @@ class sender {
     message_ranges unconfirmed;
     for (const auto& [tag, r] : in_flight_)
       unconfirmed.add(r.first, r.first + r.request.payloads.size());
-    std::string what = why + "; of messages 1-" + std::to_string(taken_) + ": delivered " +
-                       delivered_.describe();
+    std::string what =
+        why + "; of messages 1-" + std::to_string(taken_) + ": delivered " + delivered_.describe();
     if (!not_delivered_.empty()) what += ", not delivered " + not_delivered_.describe();
     if (!unconfirmed.empty() || !retry_.empty()) {
       for (const auto& r : retry_) unconfirmed.add(r.first, r.first + r.request.payloads.size());
@@ -149,15 +149,13 @@ command_spec broadcast_spec() {
   return {"synod broadcast --config FILE --id N [options]",
           "TO-Broadcasts through member N each line of stdin as one message, or --count\n"
           "synthetic messages of --size bytes, and waits until member N delivered them.",
-          {required(text("config", "FILE", "the group's configuration")),
-           required(number("id", "N", "the member to broadcast through", 1, 1000000)),
+          {config_option(), member_option("the member to broadcast through"),
            number("count", "K", "send K synthetic messages instead of stdin's lines", 1,
                   std::uint64_t{1} << 40),
            number("size", "B", "bytes per synthetic message (default 64)", 1, 1u << 30),
            text("tag", "T", "prefix of the synthetic messages (default: id and time)"),
            number("batch", "M", "messages per request (default 256)", 1, 1u << 20),
-           number("window", "W", "requests in flight (default 16)", 1, 4096),
-           flag("verbose", "log more")}};
+           number("window", "W", "requests in flight (default 16)", 1, 4096), verbose_option()}};
 }
 
 int run_broadcast(const arguments& args) {

@@ -10,11 +10,9 @@ command_spec chat_spec() {
   return {"synod chat --config FILE --id N --name NAME [--history]",
           "A group chat through member N: each line you type is TO-Broadcast, and every\n"
           "member's messages are printed in the one order all members see.",
-          {required(text("config", "FILE", "the group's configuration")),
-           required(number("id", "N", "the member to chat through", 1, 1000000)),
+          {config_option(), member_option("the member to chat through"),
            required(text("name", "NAME", "how you appear (1 to 64 characters)")),
-           flag("history", "print the earlier conversation first"),
-           flag("verbose", "log more")}};
+           flag("history", "print the earlier conversation first"), verbose_option()}};
 }
 
 int run_chat(const arguments& args) {

@@ -230,8 +230,7 @@ command_spec demo_spec() {
            number("size", "B", "bytes per message (default 64)", 1, 1u << 20),
            number("port", "P", "first member's port (default 7601)", 1024, 65000),
            choice("storage", {"sqlite", "memory"}, "the members' storage (default sqlite)"),
-           flag("keep", "keep the data directory"),
-           flag("verbose", "log more")}};
+           flag("keep", "keep the data directory"), verbose_option()}};
 }
 
 int run_demo(const arguments& args) {

@@ -20,10 +20,9 @@ struct command {
 
 const command commands[] = {
     {"node", "run one member of a group", node_spec, run_node, true},
-    {"broadcast", "TO-Broadcast stdin's lines or synthetic messages", broadcast_spec,
-     run_broadcast, true},
-    {"tail", "print a member's deliveries, from a slot or from now on", tail_spec, run_tail,
+    {"broadcast", "TO-Broadcast stdin's lines or synthetic messages", broadcast_spec, run_broadcast,
      true},
+    {"tail", "print a member's deliveries, from a slot or from now on", tail_spec, run_tail, true},
     {"status", "every member's view of the group", status_spec, run_status, true},
     {"chat", "a group chat through a member", chat_spec, run_chat, true},
     {"demo", "a local group under load, its leader crashed and restarted", demo_spec, run_demo,

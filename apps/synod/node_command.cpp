@@ -1,7 +1,7 @@
 // synod node: runs one member until SIGINT or SIGTERM.
 #include <signal.h>
-#include <cstdio>
 #include <spdlog/spdlog.h>
+#include <cstdio>
 
 #include "actors/node/node.hpp"
 #include "actors/node/stop_signals.hpp"
@@ -13,7 +13,7 @@ command_spec node_spec() {
   return {"synod node --config FILE --id N [--verbose]",
           "Runs member N of the group until SIGINT or SIGTERM. Exits 1 at once with one line\n"
           "if it cannot start (address in use or not on this machine, unusable data directory).",
-          {required(text("config", "FILE", "the group's configuration")), required(number("id", "N", "which member this process is", 1, 1000000)), flag("verbose", "log more")}};
+          {config_option(), member_option("which member this process is"), verbose_option()}};
 }
 
 int run_node(const arguments& args) {

@@ -125,11 +125,9 @@ command_spec status_spec() {
   return {"synod status --config FILE [--json] [--timeout-ms T]",
           "Asks every member of the group for its view: leader, rounds, slots, links, and what\n"
           "it holds against its bounds. A member that does not answer is shown as down.",
-          {required(text("config", "FILE", "the group's configuration")),
-           flag("json", "one JSON document"),
-           number("timeout-ms", "T", "how long to wait for each member (default 2000)", 1,
-                  600000),
-           flag("verbose", "log more")}};
+          {config_option(), flag("json", "one JSON document"),
+           number("timeout-ms", "T", "how long to wait for each member (default 2000)", 1, 600000),
+           verbose_option()}};
 }
 
 int run_status(const arguments& args) {

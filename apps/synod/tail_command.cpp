@@ -33,18 +33,17 @@ void print(const delivered_batch& b, const client_message& m, bool json) {
 }  // namespace
 
 command_spec tail_spec() {
-  return {"synod tail --config FILE --id N [options]",
-          "Prints the messages member N delivers, in delivery order: from now on, or from\n"
-          "--from SLOT (read back a page at a time, then followed live).",
-          {required(text("config", "FILE", "the group's configuration")),
-           required(number("id", "N", "the member to read from", 1, 1000000)),
-           number("from", "SLOT", "start at this slot (1: the beginning)", 1,
-                  std::uint64_t{1} << 62),
-           number("count", "K", "stop after K messages", 1, std::uint64_t{1} << 62),
-           flag("snapshot", "stop once what was delivered at the start is printed"),
-           flag("json", "one JSON object per message"),
-           flag("digest", "print only the count and a digest of everything delivered so far"),
-           flag("verbose", "log more")}};
+  return {
+      "synod tail --config FILE --id N [options]",
+      "Prints the messages member N delivers, in delivery order: from now on, or from\n"
+      "--from SLOT (read back a page at a time, then followed live).",
+      {config_option(), member_option("the member to read from"),
+       number("from", "SLOT", "start at this slot (1: the beginning)", 1, std::uint64_t{1} << 62),
+       number("count", "K", "stop after K messages", 1, std::uint64_t{1} << 62),
+       flag("snapshot", "stop once what was delivered at the start is printed"),
+       flag("json", "one JSON object per message"),
+       flag("digest", "print only the count and a digest of everything delivered so far"),
+       verbose_option()}};
 }
 
 int run_tail(const arguments& args) {

@@ -131,11 +131,11 @@ class Group:
             raise AssertionError(f"tail of node {i} failed: {out.stderr.strip()}")
         return [json.loads(line) for line in out.stdout.splitlines()]
 
-    def digest(self, i):
+    def digest(self, i, timeout=120):
         """How many messages member i delivered so far, and a digest of their sequence."""
         out = subprocess.run(
             self.wrap(i) + [self.synod, "tail", "--config", self.config, "--id", str(i),
-                            "--digest"], capture_output=True, text=True, timeout=120)
+                            "--digest"], capture_output=True, text=True, timeout=timeout)
         if out.returncode != 0:
             raise AssertionError(f"digest of node {i} failed: {out.stderr.strip()}")
         return out.stdout.strip()
@@ -177,6 +177,23 @@ class Group:
                         f"node {i} delivered {got} of the {count} acknowledged messages {tag}")
         print(f"every acknowledged message ({sum(acknowledged.values())}) is delivered "
               f"exactly once at all {len(logs)} members")
+
+
+def run_scenario(g, run, keep_to=None):
+    """Runs a scenario on group g; on a failure prints it and the members' last log lines (and
+    copies the work directory to `keep_to`). Stops every member either way. The exit code."""
+    try:
+        run(g)
+    except Exception as e:
+        print(f"FAILED: {e}")
+        g.print_logs()
+        if keep_to:
+            os.system(f"cp -r {g.dir} {keep_to}")
+        return 1
+    finally:
+        g.stop_all()
+    print("passed")
+    return 0
 
 
 def finish(proc, what):
@@ -401,18 +418,7 @@ def main():
     run, size, extra = SCENARIOS[args.scenario]
     with tempfile.TemporaryDirectory(prefix="synod-it-") as workdir:
         g = Group(args.synod, args.check, size, workdir, extra)
-        try:
-            run(g)
-        except Exception as e:
-            print(f"FAILED: {e}")
-            g.print_logs()
-            if os.environ.get("SYNOD_KEEP"):
-                os.system(f"cp -r {workdir} {os.environ['SYNOD_KEEP']}")
-            return 1
-        finally:
-            g.stop_all()
-    print("passed")
-    return 0
+        return run_scenario(g, run, os.environ.get("SYNOD_KEEP"))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from group_test import Group  # noqa: E402
+from group_test import Group, run_scenario  # noqa: E402
 
 SKIP = 77
 SUBNET = "10.77.0"  # addresses inside this test's own namespaces only
@@ -252,20 +252,14 @@ def main():
     try:
         with tempfile.TemporaryDirectory(prefix="synod-net-") as workdir:
             g = NetGroup(args.synod, args.check, net, workdir)
-            try:
+
+            def run(g):
                 g.start_all()
                 time.sleep(1)
                 SCENARIOS[args.scenario](g, net)
-            except Exception as e:
-                print(f"FAILED: {e}")
-                g.print_logs()
-                return 1
-            finally:
-                g.stop_all()
+            return run_scenario(g, run)
     finally:
         net.close()
-    print("passed")
-    return 0
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from group_test import Group, finish, free_base_port  # noqa: E402
+from group_test import Group, finish, free_base_port, run_scenario  # noqa: E402
 
 
 def rounds(g):
@@ -298,24 +298,15 @@ def main():
     with tempfile.TemporaryDirectory(prefix="synod-op-") as workdir:
         extra = 'storage="memory"\n' if args.scenario == "memory-restart" else ""
         g = Group(args.synod, args.check, 3, workdir, extra)
-        try:
-            if args.scenario == "cli":
-                scenario_cli(g, args.kv, args.counter)
-            else:
-                {"startup": scenario_startup, "duplicate": scenario_duplicate,
-                 "foreign-database": scenario_foreign_database,
-                 "lost-database": scenario_lost_database,
-                 "deleted-directory": scenario_deleted_directory,
-                 "client-truth": scenario_client_truth,
-                 "memory-restart": scenario_memory_restart}[args.scenario](g)
-        except Exception as e:
-            print(f"FAILED: {e}")
-            g.print_logs()
-            return 1
-        finally:
-            g.stop_all()
-    print("passed")
-    return 0
+        if args.scenario == "cli":
+            return run_scenario(g, lambda g: scenario_cli(g, args.kv, args.counter))
+        return run_scenario(g, {
+            "startup": scenario_startup, "duplicate": scenario_duplicate,
+            "foreign-database": scenario_foreign_database,
+            "lost-database": scenario_lost_database,
+            "deleted-directory": scenario_deleted_directory,
+            "client-truth": scenario_client_truth,
+            "memory-restart": scenario_memory_restart}[args.scenario])
 
 
 if __name__ == "__main__":

@@ -107,8 +107,8 @@ TEST_F(NodeConfig, WarnsAboutGroupsThatCannotSurviveACrash) {
   const auto one = load_node_config(write("[synod]\nmembers=[\"1@127.0.0.1:7101\"]\n"), 1);
   ASSERT_EQ(warnings(one).size(), 1u);
   EXPECT_NE(warnings(one)[0].find("a group of 1 member"), std::string::npos);
-  const auto two = load_node_config(
-      write("[synod]\nmembers=[\"1@127.0.0.1:7101\", \"2@127.0.0.1:7102\"]\n"), 1);
+  const auto two =
+      load_node_config(write("[synod]\nmembers=[\"1@127.0.0.1:7101\", \"2@127.0.0.1:7102\"]\n"), 1);
   ASSERT_EQ(warnings(two).size(), 1u);
   EXPECT_NE(warnings(two)[0].find("a group of 2 members"), std::string::npos);
   EXPECT_TRUE(warnings(load_node_config(write(members), 1)).empty());
