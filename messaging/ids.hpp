@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 #include <string>
 #include <tuple>
 
@@ -32,5 +33,12 @@ struct round_t {
 };
 
 std::string to_string(const round_t& r);
+
+// A random non-zero 64-bit id (a group id, a client id): from the system's entropy, so two
+// processes started at once do not collide.
+inline std::uint64_t random_id() {
+  std::random_device random;
+  return (std::uint64_t{random()} << 32 | random()) | 1;
+}
 
 }  // namespace synod

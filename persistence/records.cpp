@@ -26,13 +26,17 @@ void apply(recovered_state& state, const durable_record& record) {
       record);
 }
 
+void forget_delivered(recovered_state& state, const batch& value) {
+  for (const auto& e : value.entries()) state.forgotten_ids.insert(e.id);
+  state.forgotten_messages += value.size();
+  state.forgotten_bytes += value.payload_bytes();
+}
+
 void keep_window(recovered_state& state, slot_t window) {
   const slot_t floor = recovery_floor(state.delivered_up_to(), window);
   if (floor <= state.forgotten_up_to) return;
   for (auto it = state.delivered.begin(); it != state.delivered.end() && it->first <= floor;) {
-    for (const auto& e : it->second.entries()) state.forgotten_ids.insert(e.id);
-    state.forgotten_messages += it->second.size();
-    state.forgotten_bytes += it->second.payload_bytes();
+    forget_delivered(state, it->second);
     it = state.delivered.erase(it);
   }
   state.accepted.erase(state.accepted.begin(), state.accepted.upper_bound(floor));

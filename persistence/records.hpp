@@ -94,6 +94,9 @@ inline slot_t recovery_floor(slot_t delivered_up_to, slot_t window) {
 // below it.
 void keep_window(recovered_state& state, slot_t window);
 
+// Records a delivered batch below the window: its ids and counts only.
+void forget_delivered(recovered_state& state, const batch& value);
+
 // Applies one record to a recovered-state image: the reference semantics every storage follows.
 void apply(recovered_state& state, const durable_record& record);
 

@@ -405,9 +405,7 @@ recovered_state sqlite_storage::recover(slot_t window) const {
       const slot_t slot = as_uint(sqlite3_column_int64(s.get(), 0));
       batch value = decode_at("delivered", slot, s.get(), 1);
       if (slot <= floor) {
-        for (const auto& e : value.entries()) state.forgotten_ids.insert(e.id);
-        state.forgotten_messages += value.size();
-        state.forgotten_bytes += value.payload_bytes();
+        forget_delivered(state, value);
       } else {
         state.delivered[slot] = std::move(value);
       }

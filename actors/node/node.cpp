@@ -46,8 +46,7 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
   auto storage = open_storage(config);
   recovered_state recovered = storage->recover(config.protocol.memory_slots);
   if (recovered.group_id == 0) {  // a new database: a candidate id, until it meets its group
-    std::random_device random;
-    const std::uint64_t id = (std::uint64_t{random()} << 32 | random()) | 1;
+    const std::uint64_t id = random_id();
     storage->commit({group_record{id}});
     recovered.group_id = id;
   }
@@ -63,8 +62,8 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
   w.detector = system.spawn(failure_detector_actor, config.id, config.view(),
                             cores.failure_detector, recovered.incarnation + 1, tick);
   w.front = system.spawn(front_actor, config.id, cores.broadcast, recovered, tick);
-  peer_admission admission(config.id, config.members.size(), recovered.group_id,
-                           recovered.has_history(), recovered.members_with_history);
+  peer_admission admission(config.members.size(), recovered.group_id, recovered.has_history(),
+                           recovered.members_with_history);
   if (config.storage == "memory") admission.set_volatile();
   w.transport = system.spawn(transport_actor, config, std::move(admission));
   // The middleman listens on loopback only; the member's own address belongs to the guard, which

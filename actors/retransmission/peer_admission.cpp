@@ -2,10 +2,9 @@
 
 namespace synod {
 
-peer_admission::peer_admission(node_id self, std::size_t group_size, std::uint64_t group_id,
-                               bool history, std::set<node_id> members_with_history)
-    : self_(self),
-      group_size_(group_size),
+peer_admission::peer_admission(std::size_t group_size, std::uint64_t group_id, bool history,
+                               std::set<node_id> members_with_history)
+    : group_size_(group_size),
       group_id_(group_id),
       history_(history),
       with_history_(std::move(members_with_history)) {}
@@ -35,6 +34,13 @@ peer_admission::outcome peer_admission::admit(node_id peer, std::uint64_t group_
   if (history && with_history_.insert(peer).second)
     out.store.push_back(member_history_record{peer});
   return out;
+}
+
+void peer_admission::on_sending(const wire_message& m) {
+  if (history_) return;
+  if (std::holds_alternative<write_ack>(m) ||
+      (std::holds_alternative<heartbeat>(m) && std::get<heartbeat>(m).delivered_up_to > 0))
+    history_began();
 }
 
 std::optional<std::string> peer_admission::refused_by(node_id peer, refusal_reason reason,

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "messaging/ids.hpp"
+#include "messaging/messages.hpp"
 #include "persistence/records.hpp"
 
 namespace synod {
@@ -33,7 +34,7 @@ enum class refusal_reason : std::uint8_t {
 
 class peer_admission {
  public:
-  peer_admission(node_id self, std::size_t group_size, std::uint64_t group_id, bool history,
+  peer_admission(std::size_t group_size, std::uint64_t group_id, bool history,
                  std::set<node_id> members_with_history);
 
   enum class verdict { take, drop, refuse };
@@ -50,6 +51,9 @@ class peer_admission {
   std::optional<std::string> refused_by(node_id peer, refusal_reason reason,
                                         std::uint64_t their_group_id);
 
+  // A message this member sends: a write_ack follows a durable accept, a heartbeat with a
+  // delivered position follows durable deliveries; either means it has taken part.
+  void on_sending(const wire_message& m);
   // This member accepted or delivered something (durably). A member without forced logs
   // (storage "memory") never claims history: it forgets everything at every restart by design,
   // and its peers must not take that for a lost database.
@@ -60,7 +64,6 @@ class peer_admission {
   bool history() const { return history_; }
 
  private:
-  node_id self_;
   std::size_t group_size_;
   std::uint64_t group_id_;
   bool history_;

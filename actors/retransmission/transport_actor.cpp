@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <caf/io/all.hpp>
 
+#include "actors/node/node.hpp"
 #include "actors/node/role_shell.hpp"
 #include "messaging/codec.hpp"
 #include "messaging/overloaded.hpp"
@@ -153,10 +154,7 @@ void stop_fatally(self_ptr self, const std::string& why) {
     s.config.on_fatal(why);
     return;
   }
-  for (const auto& a : {s.peers.acceptor, s.peers.leader, s.peers.learner, s.peers.detector,
-                        s.peers.front, s.peers.storage})
-    if (a) self->send_exit(a, caf::exit_reason::user_shutdown);
-  self->quit();
+  stop_node(s.peers);
 }
 
 // Tells the sender of the current frame that it is refused (at most every 200 ms per peer), and
@@ -178,13 +176,21 @@ void refuse(self_ptr self, node_id peer, refusal_reason reason) {
   }
 }
 
+// Whether the current message comes from the process this member reached at `peer`'s configured
+// address (true if it has no connection to compare with).
+bool from_connected(self_ptr self, node_id peer) {
+  const auto& s = self->state;
+  auto h = s.handles.find(peer);
+  return h == s.handles.end() ||
+         (self->current_sender() && self->current_sender()->address() == h->second.address());
+}
+
 // Whether the current frame's sender may speak for `peer` (it is the process at the peer's
 // address, or we have none to compare with), and whether its identity lets it in.
 bool admitted(self_ptr self, const frame& f) {
   auto& s = self->state;
   const auto now = std::chrono::steady_clock::now();
-  if (auto h = s.handles.find(f.from); h != s.handles.end() && self->current_sender() &&
-                                       self->current_sender()->address() != h->second.address()) {
+  if (!from_connected(self, f.from)) {
     // Another process speaks for this peer. While the one at its address is heard from, the
     // newcomer is an impostor. A silent one may be a dead host whose connection still looks
     // open (TCP notices late): then the newcomer is the member restarted, and is let in.
@@ -194,8 +200,8 @@ bool admitted(self_ptr self, const frame& f) {
     }
     spdlog::info("node {}: a new process speaks for node {} (the old one is silent); reconnecting",
                  s.config.id, f.from);
-    self->demonitor(h->second);
-    s.handles.erase(h);
+    self->demonitor(s.handles.at(f.from));
+    s.handles.erase(f.from);
     self->send(self, reconnect_atom::value, f.from);
   }
   const auto group_before = s.admission->group_id();
@@ -264,12 +270,7 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
           [=](outgoing_batch& batch) {
             auto& s = self->state;
             for (auto& out : batch.messages) {
-              // Durably accepted (a write_ack follows the forced log) or delivered: this member
-              // has taken part in its group from now on.
-              if (!s.admission->history() && (std::holds_alternative<write_ack>(out.body) ||
-                                              (std::holds_alternative<heartbeat>(out.body) &&
-                                               std::get<heartbeat>(out.body).delivered_up_to > 0)))
-                s.admission->history_began();
+              s.admission->on_sending(out.body);
               if (out.to == s.config.id) {
                 if (auto role = role_for(s.peers, out.body))
                   self->send(role, incoming{s.config.id, std::move(out.body)});
@@ -288,10 +289,7 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
             auto& s = self->state;
             // Only from the process this member reached at that peer's configured address:
             // anyone else could stop a member with one message.
-            auto h = s.handles.find(r.from);
-            if (h == s.handles.end() || !self->current_sender() ||
-                self->current_sender()->address() != h->second.address())
-              return;
+            if (!s.handles.count(r.from) || !from_connected(self, r.from)) return;
             if (auto why = s.admission->refused_by(r.from, static_cast<refusal_reason>(r.reason),
                                                    r.group_id))
               stop_fatally(self, *why);

@@ -188,8 +188,7 @@ int client(const options& o) {
   caf::actor_system system{cfg};
   kv::replica_client replicas(system, c, o.id);
   // This client's commands are numbered: a retry through another replica is recognised.
-  std::random_device random;
-  const std::uint64_t client = (std::uint64_t{random()} << 32 | random()) | 1;
+  const std::uint64_t client = random_id();
   std::uint64_t seq = 0;
   if (!o.words.empty()) return run_command(replicas, o.words, o.json, std::cout, client, seq);
   int worst = 0;
