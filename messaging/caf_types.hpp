@@ -39,6 +39,10 @@ typename Inspector::result_type inspect(Inspector& f, delivered_batch& x) {
   return f(caf::meta::type_name("delivered_batch"), x.node, x.slot, x.messages);
 }
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, delivery_gap& x) {
+  return f(caf::meta::type_name("delivery_gap"), x.node, x.first, x.last);
+}
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subscribe_request& x) {
   return f(caf::meta::type_name("subscribe_request"), x.from_slot);
 }
@@ -52,7 +56,7 @@ typename Inspector::result_type inspect(Inspector& f, history_request& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, history_reply& x) {
-  return f(caf::meta::type_name("history_reply"), x.batches, x.delivered_up_to);
+  return f(caf::meta::type_name("history_reply"), x.batches, x.delivered_up_to, x.truncated_up_to);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, status_request&) {
@@ -87,6 +91,7 @@ inline void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<broadcast_request>("synod::broadcast_request");
   cfg.add_message_type<broadcast_reply>("synod::broadcast_reply");
   cfg.add_message_type<delivered_batch>("synod::delivered_batch");
+  cfg.add_message_type<delivery_gap>("synod::delivery_gap");
   cfg.add_message_type<subscribe_request>("synod::subscribe_request");
   cfg.add_message_type<subscribe_reply>("synod::subscribe_reply");
   cfg.add_message_type<std::vector<delivered_batch>>("std::vector<synod::delivered_batch>");

@@ -29,6 +29,16 @@ struct delivered_batch {
   std::vector<client_message> messages;
 };
 
+// The gap upcall: the slots from `first` to `last` cannot be delivered to this subscriber any
+// more (every member it asked had truncated them, see docs/operations.md "Retention"); the
+// next delivered_batch is for slot last + 1. An application that keeps state must then take it
+// from elsewhere (a peer's checkpoint) or accept that it skipped those messages.
+struct delivery_gap {
+  node_id node = 0;
+  slot_t first = 0;
+  slot_t last = 0;
+};
+
 // Reads the delivered batches from `from_slot` on, one page of about `max_bytes` of payload (at
 // least one batch): long logs are read a page at a time, each page asked for when the last one
 // arrived, where a subscription would push the whole log at once.
@@ -38,8 +48,11 @@ struct history_request {
 };
 
 struct history_reply {
-  std::vector<delivered_batch> batches;  // consecutive slots from `from_slot`; empty at the end
-  slot_t delivered_up_to = 0;            // the member's position when it answered
+  // Consecutive slots from `from_slot` (or from truncated_up_to + 1, if from_slot is older than
+  // what the member keeps); empty at the end.
+  std::vector<delivered_batch> batches;
+  slot_t delivered_up_to = 0;  // the member's position when it answered
+  slot_t truncated_up_to = 0;  // the member no longer has the slots up to here
 };
 
 // Asks a node for its view of the group (answered with a status_reply); for `synod status`.

@@ -85,6 +85,13 @@ batch decode_batch(std::string bytes) {
   }
 }
 
+std::string encode(const ledger_snapshot& snapshot) {
+  return encode_any(snapshot);
+}
+ledger_snapshot decode_snapshot(const std::string& bytes) {
+  return decode_any<ledger_snapshot>(bytes, "ledger snapshot");
+}
+
 std::string encode(const std::vector<wire_message>& messages) {
   return encode_any(messages);
 }

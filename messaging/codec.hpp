@@ -15,6 +15,10 @@ std::string encode(const batch& b);
 // Throws std::runtime_error if the bytes are not an encoded batch.
 batch decode_batch(std::string bytes);
 
+std::string encode(const ledger_snapshot& snapshot);
+// Throws std::runtime_error if the bytes are not an encoded snapshot.
+ledger_snapshot decode_snapshot(const std::string& bytes);
+
 std::string encode(const std::vector<wire_message>& messages);
 // Throws std::runtime_error if the bytes are not encoded wire messages.
 std::vector<wire_message> decode_messages(const std::string& bytes);

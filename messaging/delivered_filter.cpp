@@ -47,4 +47,17 @@ std::size_t delivered_filter::intervals() const {
   return n;
 }
 
+bool delivered_filter::well_formed() const {
+  for (const auto& [origin, set] : seen_) {
+    std::uint64_t previous_end = 0;
+    bool first = true;
+    for (const auto& [start, end] : set) {
+      if (start >= end || (!first && start <= previous_end)) return false;
+      previous_end = end;
+      first = false;
+    }
+  }
+  return true;
+}
+
 }  // namespace synod

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <map>
+#include <utility>
 
 #include "messaging/batch.hpp"
 
@@ -12,14 +13,28 @@ namespace synod {
 
 class delivered_filter {
  public:
+  // Per origin: interval start -> one past its end, disjoint and not adjacent.
+  using intervals_by_origin = std::map<node_id, std::map<std::uint64_t, std::uint64_t>>;
+
+  delivered_filter() = default;
+  explicit delivered_filter(intervals_by_origin seen) : seen_(std::move(seen)) {}
+
   bool contains(const message_id& id) const;
   // Records id; returns false if it was already there.
   bool insert(const message_id& id);
   std::size_t intervals() const;
+  // Every interval is non-empty and they are disjoint: what a filter read from a peer or a disk
+  // must be before it is used.
+  bool well_formed() const;
+  // What a snapshot stores and carries (see ledger_snapshot).
+  const intervals_by_origin& by_origin() const { return seen_; }
+
+  friend bool operator==(const delivered_filter& a, const delivered_filter& b) {
+    return a.seen_ == b.seen_;
+  }
 
  private:
-  // Per origin: interval start -> one past its end, disjoint and not adjacent.
-  std::map<node_id, std::map<std::uint64_t, std::uint64_t>> seen_;
+  intervals_by_origin seen_;
 };
 
 }  // namespace synod

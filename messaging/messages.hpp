@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "messaging/batch.hpp"
+#include "messaging/delivered_filter.hpp"
 #include "messaging/ids.hpp"
 
 namespace synod {
@@ -78,6 +79,19 @@ struct catch_up_request {
   slot_t from_slot = 1;
 };
 
+// What a member's delivered prefix up to `slot` amounts to without its batches: the ids of every
+// message delivered up to it (so none is delivered or proposed again) and how many messages and
+// bytes it held. A member takes one every so often and then forgets the batches (and accepted
+// values) below one of them; a learner that asks for forgotten slots gets the snapshot instead,
+// skips to slot + 1, and tells its application what it skipped. The Part-Time Parliament's
+// checkpoint, which lets a legislator's ledger forget the decrees it covers.
+struct ledger_snapshot {
+  slot_t slot = 0;
+  delivered_filter delivered;
+  std::uint64_t messages = 0;
+  std::uint64_t bytes = 0;
+};
+
 // A node hands its undelivered client messages to the node it believes leads.
 struct forward {
   batch value;
@@ -112,10 +126,14 @@ struct heartbeat {
   // follows: a leader that restarted leads no more, whatever older heartbeats still say.
   std::uint64_t incarnation = 0;
   std::uint64_t leader_incarnation = 0;
+  // The first slot the sender can still hand out (everything before it is truncated): a
+  // lagging learner asks a peer that still has what it needs.
+  slot_t retained_from = 1;
 };
 
-using wire_message = std::variant<read_request, read_ack, read_nack, write_request, write_ack,
-                                  write_nack, decision, catch_up_request, forward, heartbeat>;
+using wire_message =
+    std::variant<read_request, read_ack, read_nack, write_request, write_ack, write_nack, decision,
+                 catch_up_request, forward, heartbeat, ledger_snapshot>;
 
 struct envelope {
   node_id from = 0;

@@ -3,6 +3,7 @@
 // when a field is added, bump the version and read the old layout when `version` is lower.
 #pragma once
 
+#include <boost/serialization/map.hpp>
 #include <boost/serialization/split_free.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
@@ -107,6 +108,21 @@ void serialize(Archive& ar, synod::heartbeat& x, unsigned version) {
   ar& x.delivered_up_to;
   if (version >= 1)  // version 0: progress only
     ar& x.leader& x.heard& x.incarnation& x.leader_incarnation;
+  if (version >= 2) ar& x.retained_from;  // version 1: nothing truncated
+}
+template <class Archive>
+void save(Archive& ar, const synod::delivered_filter& x, unsigned) {
+  ar << x.by_origin();
+}
+template <class Archive>
+void load(Archive& ar, synod::delivered_filter& x, unsigned) {
+  synod::delivered_filter::intervals_by_origin seen;
+  ar >> seen;
+  x = synod::delivered_filter(std::move(seen));
+}
+template <class Archive>
+void serialize(Archive& ar, synod::ledger_snapshot& x, unsigned) {
+  ar& x.slot& x.delivered& x.messages& x.bytes;
 }
 
 // std::variant (Boost 1.74 has none): the alternative's index, then the alternative.
@@ -133,8 +149,9 @@ void serialize(Archive& ar, synod::wire_message& v, unsigned) {
 
 BOOST_SERIALIZATION_SPLIT_FREE(synod::batch)
 BOOST_SERIALIZATION_SPLIT_FREE(synod::forward)
+BOOST_SERIALIZATION_SPLIT_FREE(synod::delivered_filter)
 BOOST_CLASS_VERSION(synod::forward, 1)
 BOOST_CLASS_VERSION(synod::decision, 1)
-BOOST_CLASS_VERSION(synod::heartbeat, 1)
+BOOST_CLASS_VERSION(synod::heartbeat, 2)
 BOOST_CLASS_VERSION(synod::batch, 2)
 BOOST_CLASS_VERSION(synod::client_message, 1)

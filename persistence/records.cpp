@@ -22,6 +22,23 @@ void apply(recovered_state& state, const durable_record& record) {
           },
           [&](const group_record& r) { state.group_id = r.group_id; },
           [&](const member_history_record& r) { state.members_with_history.insert(r.node); },
+          [&](const snapshot_record& r) {
+            auto& kept = state.snapshots;
+            auto at = std::lower_bound(
+                kept.begin(), kept.end(), r.snapshot.slot,
+                [](const ledger_snapshot& s, slot_t slot) { return s.slot < slot; });
+            if (at == kept.end() || at->slot != r.snapshot.slot) kept.insert(at, r.snapshot);
+          },
+          [&](const truncate_record& r) {
+            if (r.up_to <= state.truncated_up_to) return;
+            state.truncated_up_to = r.up_to;
+            state.delivered.erase(state.delivered.begin(), state.delivered.upper_bound(r.up_to));
+            state.accepted.erase(state.accepted.begin(), state.accepted.upper_bound(r.up_to));
+            auto& kept = state.snapshots;
+            kept.erase(kept.begin(),
+                       std::find_if(kept.begin(), kept.end(),
+                                    [&](const ledger_snapshot& s) { return s.slot >= r.up_to; }));
+          },
       },
       record);
 }
@@ -32,15 +49,24 @@ void forget_delivered(recovered_state& state, const batch& value) {
   state.forgotten_bytes += value.payload_bytes();
 }
 
+void start_from_snapshot(recovered_state& state, const ledger_snapshot& base) {
+  if (base.slot <= state.forgotten_up_to) return;
+  state.forgotten_ids = base.delivered;
+  state.forgotten_messages = base.messages;
+  state.forgotten_bytes = base.bytes;
+  state.delivered.erase(state.delivered.begin(), state.delivered.upper_bound(base.slot));
+  state.forgotten_up_to = base.slot;
+}
+
 void keep_window(recovered_state& state, slot_t window) {
+  if (!state.snapshots.empty()) start_from_snapshot(state, state.snapshots.back());
   const slot_t floor = recovery_floor(state.delivered_up_to(), window);
-  if (floor <= state.forgotten_up_to) return;
   for (auto it = state.delivered.begin(); it != state.delivered.end() && it->first <= floor;) {
     forget_delivered(state, it->second);
     it = state.delivered.erase(it);
   }
-  state.accepted.erase(state.accepted.begin(), state.accepted.upper_bound(floor));
-  state.forgotten_up_to = floor;
+  state.forgotten_up_to = std::max(state.forgotten_up_to, floor);
+  state.accepted.erase(state.accepted.begin(), state.accepted.upper_bound(state.forgotten_up_to));
 }
 
 }  // namespace synod

@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 #include <variant>
+#include <vector>
 
 #include "messaging/batch.hpp"
 #include "messaging/delivered_filter.hpp"
@@ -55,9 +56,23 @@ struct member_history_record {
   node_id node = 0;
 };
 
-using durable_record =
-    std::variant<promise_record, accept_record, round_counter_record, delivery_record,
-                 incarnation_record, group_record, member_history_record>;
+// Learner: a snapshot of the delivered prefix up to its slot. Recovery starts from the newest one
+// instead of reading the whole log; a peer asking for truncated slots is sent the oldest kept.
+struct snapshot_record {
+  ledger_snapshot snapshot;
+};
+
+// Learner: the member forgets the delivered batches and the accepted values up to `up_to`, and
+// the snapshots older than it (one at or above it is always kept). Issued only for slots this
+// member delivered: the acceptor refuses READs from below its forgotten prefix, so no phase 1
+// misses a truncated value.
+struct truncate_record {
+  slot_t up_to = 0;
+};
+
+using durable_record = std::variant<promise_record, accept_record, round_counter_record,
+                                    delivery_record, incarnation_record, group_record,
+                                    member_history_record, snapshot_record, truncate_record>;
 
 // Everything a node finds on its stable storage when it starts.
 struct recovered_state {
@@ -75,9 +90,13 @@ struct recovered_state {
   std::uint64_t incarnation = 0;
   std::uint64_t group_id = 0;  // 0: none yet (a new database)
   std::set<node_id> members_with_history;
+  // The snapshots kept, oldest first; the newest is where recovery started. Everything up to
+  // truncated_up_to is gone from the disk too.
+  std::vector<ledger_snapshot> snapshots;
+  slot_t truncated_up_to = 0;
 
   // This member has taken part: it accepted or delivered something.
-  bool has_history() const { return !accepted.empty() || !delivered.empty(); }
+  bool has_history() const { return !accepted.empty() || !delivered.empty() || !snapshots.empty(); }
   slot_t delivered_up_to() const {
     return delivered.empty() ? forgotten_up_to : delivered.rbegin()->first;
   }
@@ -89,10 +108,14 @@ inline slot_t recovery_floor(slot_t delivered_up_to, slot_t window) {
   return window > 0 && delivered_up_to > window ? delivered_up_to - window : 0;
 }
 
-// Leaves in `state` only what a recovery with a memory window of `window` slots keeps: the
-// delivered batches and accepted values above the floor, and the ids of the delivered messages
-// below it.
+// Leaves in `state` only what a recovery with a memory window of `window` slots keeps: it starts
+// from the newest snapshot, keeps the delivered batches and accepted values above the floor, and
+// the ids of the delivered messages below it.
 void keep_window(recovered_state& state, slot_t window);
+
+// Makes `base` the start of `state` if it is newer than what `state` forgot already: its ids and
+// counts replace the forgotten ones, and the delivered batches it covers are dropped.
+void start_from_snapshot(recovered_state& state, const ledger_snapshot& base);
 
 // Records a delivered batch below the window: its ids and counts only.
 void forget_delivered(recovered_state& state, const batch& value);

@@ -27,6 +27,13 @@ CREATE TABLE scalars (name TEXT PRIMARY KEY, counter INTEGER NOT NULL, node INTE
 CREATE TABLE accepted (slot INTEGER PRIMARY KEY, round_counter INTEGER NOT NULL,
                        round_node INTEGER NOT NULL, value BLOB NOT NULL);
 CREATE TABLE delivered (slot INTEGER PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE snapshots (slot INTEGER PRIMARY KEY, value BLOB NOT NULL);
+)sql";
+
+// Version 1 had no snapshots and truncated nothing: it reads as a log that starts at slot 1.
+constexpr const char* upgrade_from_1 = R"sql(
+CREATE TABLE snapshots (slot INTEGER PRIMARY KEY, value BLOB NOT NULL);
+UPDATE meta SET value = '2' WHERE name = 'schema_version';
 )sql";
 
 // Scalars only grow, like the in-memory image (records.cpp): a stale record never wins.
@@ -99,7 +106,8 @@ struct sqlite_storage::impl {
   struct stat opened {};  // the file this connection writes to
   int lock_fd = -1;
   sqlite3* db = nullptr;
-  std::unique_ptr<statement> begin, end, rollback, scalar, accept, deliver, set_meta;
+  std::unique_ptr<statement> begin, end, rollback, scalar, accept, deliver, set_meta, snapshot;
+  std::unique_ptr<statement> forget_delivered, forget_accepted, forget_snapshots;
   std::unique_ptr<statement> read_page;  // prepared on first use
 
   ~impl() {
@@ -110,6 +118,10 @@ struct sqlite_storage::impl {
     accept.reset();
     deliver.reset();
     set_meta.reset();
+    snapshot.reset();
+    forget_delivered.reset();
+    forget_accepted.reset();
+    forget_snapshots.reset();
     read_page.reset();  // every statement is finalized first, or the close fails and leaks
     if (db) sqlite3_close(db);
     if (lock_fd >= 0) close(lock_fd);  // releases the flock
@@ -213,8 +225,14 @@ struct sqlite_storage::impl {
     if (query_text("SELECT count(*) FROM sqlite_master WHERE name='meta'", "cannot read schema") !=
         "1")
       fail("not a synod database (no meta table)");
-    const std::string version =
+    std::string version =
         query_text("SELECT value FROM meta WHERE name='schema_version'", "cannot read schema");
+    if (version == "1") {
+      exec("BEGIN IMMEDIATE", "cannot upgrade the schema");
+      exec(upgrade_from_1, "cannot upgrade the schema");
+      exec("COMMIT", "cannot upgrade the schema");
+      version = "2";
+    }
     if (version != std::to_string(schema_version))
       fail("schema version " + version + ", this synod reads version " +
            std::to_string(schema_version));
@@ -253,6 +271,18 @@ struct sqlite_storage::impl {
         what);
     deliver = prepare("INSERT OR REPLACE INTO delivered (slot, value) VALUES (?1, ?2)", what);
     set_meta = prepare("INSERT OR REPLACE INTO meta (name, value) VALUES (?1, ?2)", what);
+    snapshot = prepare("INSERT OR REPLACE INTO snapshots (slot, value) VALUES (?1, ?2)", what);
+    forget_delivered = prepare("DELETE FROM delivered WHERE slot <= ?1", what);
+    forget_accepted = prepare("DELETE FROM accepted WHERE slot <= ?1", what);
+    forget_snapshots = prepare("DELETE FROM snapshots WHERE slot < ?1", what);
+  }
+
+  // Deletes by slot range on the primary key: the pages freed are reused by later commits, so
+  // the file stops growing once retention is reached.
+  int truncate(slot_t up_to) {
+    for (auto* s : {forget_delivered.get(), forget_accepted.get(), forget_snapshots.get()})
+      if (const int rc = s->bind(1, as_int(up_to)).run(); rc != SQLITE_DONE) return rc;
+    return scalar->bind(1, "truncated", false).bind(2, as_int(up_to)).bind(3, 0).run();
   }
 
   // SQLite checks its b-trees, not the bytes of a value: the codec's CRC-32 does.
@@ -299,6 +329,11 @@ struct sqlite_storage::impl {
             [&](const delivery_record& r) {
               return deliver->bind(1, as_int(r.slot)).bind(2, r.value.flat(), true).run();
             },
+            [&](const snapshot_record& r) {
+              const std::string bytes = encode(r.snapshot);
+              return snapshot->bind(1, as_int(r.snapshot.slot)).bind(2, bytes, true).run();
+            },
+            [&](const truncate_record& r) { return truncate(r.up_to); },
         },
         record);
   }
@@ -376,10 +411,34 @@ recovered_state sqlite_storage::recover(slot_t window) const {
   const auto decode_at = [&](const std::string& table, slot_t slot, sqlite3_stmt* row, int column) {
     return d.decode_column(table, slot, row, column);
   };
-  // Only the memory window is kept: the ids of older deliveries are read one batch at a time.
-  const slot_t delivered_up_to = as_uint(std::stoll(
-      "0" + d.query_text("SELECT max(slot) FROM delivered", "cannot read delivered batches")));
-  const slot_t floor = recovery_floor(delivered_up_to, window);
+  // Recovery starts from the newest snapshot: only the slots after it are read, so restart time
+  // does not grow with history. Below the memory window only their ids are kept.
+  {
+    auto stmt =
+        d.prepare("SELECT slot, value FROM snapshots ORDER BY slot", "cannot read snapshots");
+    statement& s = *stmt;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      const slot_t slot = as_uint(sqlite3_column_int64(s.get(), 0));
+      try {
+        state.snapshots.push_back(decode_snapshot(column_blob(s.get(), 1)));
+      } catch (const std::exception& e) {
+        d.fail("corrupted snapshot at slot " + std::to_string(slot) + " (" + e.what() + ")");
+      }
+      if (state.snapshots.back().slot != slot || !state.snapshots.back().delivered.well_formed())
+        d.fail("corrupted snapshot at slot " + std::to_string(slot));
+    }
+    if (rc != SQLITE_DONE) d.fail_sqlite("cannot read snapshots");
+  }
+  state.truncated_up_to =
+      as_uint(std::stoll("0" + d.query_text("SELECT counter FROM scalars WHERE name='truncated'",
+                                            "cannot read the truncated prefix")));
+  if (!state.snapshots.empty()) start_from_snapshot(state, state.snapshots.back());
+  const slot_t base = state.forgotten_up_to;
+  const slot_t delivered_up_to =
+      std::max(base, as_uint(std::stoll("0" + d.query_text("SELECT max(slot) FROM delivered",
+                                                           "cannot read delivered batches"))));
+  const slot_t floor = std::max(base, recovery_floor(delivered_up_to, window));
   state.forgotten_up_to = floor;
   {
     auto stmt = d.prepare(
@@ -397,9 +456,10 @@ recovered_state sqlite_storage::recover(slot_t window) const {
     if (rc != SQLITE_DONE) d.fail_sqlite("cannot read accepted values");
   }
   {
-    auto stmt = d.prepare("SELECT slot, value FROM delivered ORDER BY slot",
+    auto stmt = d.prepare("SELECT slot, value FROM delivered WHERE slot > ?1 ORDER BY slot",
                           "cannot read delivered batches");
     statement& s = *stmt;
+    s.bind(1, as_int(base));
     int rc;
     while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
       const slot_t slot = as_uint(sqlite3_column_int64(s.get(), 0));
@@ -416,10 +476,11 @@ recovered_state sqlite_storage::recover(slot_t window) const {
   // group's name, which was all that told groups apart then.
   if (state.group_id == 0 && state.has_history()) state.group_id = legacy_group_id(legacy_name);
   spdlog::info(
-      "recovered {}: promise ({},{}), {} accepted slots, delivered up to slot {} ({} in memory), "
-      "round counter {}, incarnation {}",
+      "recovered {}: promise ({},{}), {} accepted slots, delivered up to slot {} ({} in memory, "
+      "read from slot {}), truncated up to slot {}, round counter {}, incarnation {}",
       d.path, state.promised.counter, state.promised.node, state.accepted.size(),
-      state.delivered_up_to(), state.delivered.size(), state.round_counter, state.incarnation);
+      state.delivered_up_to(), state.delivered.size(), base + 1, state.truncated_up_to,
+      state.round_counter, state.incarnation);
   return state;
 }
 

@@ -1,6 +1,7 @@
 // The forced log in SQLite: WAL, synchronous=FULL, prepared statements, one transaction per
 // group commit. Opening checks that the file is this node's of this group, intact, and not held
-// by another running process; recovery loads everything and says what it found in one log line.
+// by another running process; recovery starts from the newest snapshot, reads only what follows
+// it, and says what it found in one log line.
 #pragma once
 
 #include <memory>
@@ -33,7 +34,7 @@ class sqlite_storage final : public stable_storage {
   std::vector<std::pair<slot_t, batch>> read_delivered(slot_t from,
                                                        std::size_t max_bytes) const override;
 
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
  private:
   struct impl;

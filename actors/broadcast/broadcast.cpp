@@ -81,6 +81,20 @@ void broadcast_front::on_leader_change(node_id elected) {
 }
 
 void broadcast_front::on_delivery(const delivery& d) {
+  if (d.is_gap()) {
+    // Own messages the group delivered in slots this member skipped: delivered all the same.
+    for (auto it = undelivered_.begin(); it != undelivered_.end();) {
+      const message_id id{self_, it->first};
+      if (!d.skipped->delivered.contains(id)) {
+        ++it;
+        continue;
+      }
+      undelivered_bytes_ -= it->second.size();
+      it = undelivered_.erase(it);
+      delivered_.push_back(id);
+    }
+    return;
+  }
   for (const auto& m : d.value.entries()) {
     if (m.id.origin != self_) continue;
     auto it = undelivered_.find(m.id.seq);

@@ -40,7 +40,7 @@ void failure_detector::step(node_id from, const heartbeat& m) {
   decide();
 }
 
-void failure_detector::tick(slot_t delivered_up_to) {
+void failure_detector::tick(slot_t delivered_up_to, slot_t retained_from) {
   ++ticks_;
   progress_[self_] = delivered_up_to;
   for (auto& [member, ticks] : silence_)
@@ -58,10 +58,10 @@ void failure_detector::tick(slot_t delivered_up_to) {
   std::vector<sighting> heard;
   for (const auto& [member, ticks] : silence_)
     heard.push_back({member, ticks, incarnation_of_[member]});
+  heartbeat beat{delivered_up_to, leader_, heard, incarnation_, leader_incarnation_};
+  beat.retained_from = retained_from;
   for (node_id member : group_.members)
-    if (member != self_)
-      outbox_.messages.push_back(
-          {member, heartbeat{delivered_up_to, leader_, heard, incarnation_, leader_incarnation_}});
+    if (member != self_) outbox_.messages.push_back({member, beat});
 }
 
 bool failure_detector::trusts(node_id member) const {

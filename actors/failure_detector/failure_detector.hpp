@@ -38,8 +38,9 @@ class failure_detector {
                    std::uint64_t incarnation = 1);
 
   void step(node_id from, const heartbeat& m);
-  // `delivered_up_to` travels with the heartbeat so lagging learners notice.
-  void tick(slot_t delivered_up_to);
+  // `delivered_up_to` travels with the heartbeat so lagging learners notice, and
+  // `retained_from` so they ask a member that still has what they miss.
+  void tick(slot_t delivered_up_to, slot_t retained_from = 1);
 
   effects& outbox() { return outbox_; }
 

@@ -29,13 +29,17 @@ caf::behavior failure_detector_actor(caf::stateful_actor<failure_detector_state>
           [=](incoming& m) {
             if (const auto* beat = std::get_if<heartbeat>(&m.body)) {
               self->state.core->step(m.from, *beat);
-              self->send(self->state.peers.learner, peer_progress{m.from, beat->delivered_up_to});
+              self->send(self->state.peers.learner,
+                         peer_progress{m.from, beat->delivered_up_to, beat->retained_from});
             }
             after_step();
           },
-          [=](local_progress& p) { self->state.delivered_up_to = p.delivered_up_to; },
+          [=](local_progress& p) {
+            self->state.delivered_up_to = p.delivered_up_to;
+            self->state.retained_from = p.retained_from;
+          },
           [=](tick_atom) {
-            self->state.core->tick(self->state.delivered_up_to);
+            self->state.core->tick(self->state.delivered_up_to, self->state.retained_from);
             after_step();
             self->delayed_send(self, tick, tick_atom::value);
           },

@@ -12,6 +12,7 @@ namespace synod {
 struct failure_detector_state : role_state<failure_detector> {
   node_id leader = 0;
   slot_t delivered_up_to = 0;
+  slot_t retained_from = 1;
   static inline const char* name = "synod.failure_detector";
 };
 

@@ -32,6 +32,10 @@ void leader::on_leader_change(node_id elected) {
 }
 
 void leader::on_delivery(const delivery& d) {
+  if (d.is_gap()) {
+    on_gap(*d.skipped);
+    return;
+  }
   delivered_up_to_ = std::max(delivered_up_to_, d.slot);
   // The whole decided batch: a message proposed again after its first delivery (forwarded twice,
   // or adopted in phase 1) is stripped from what the application sees, and must be released too.
@@ -41,6 +45,21 @@ void leader::on_delivery(const delivery& d) {
   }
   // A slot this leader still proposes was decided (maybe with another leader's value): stop
   // proposing it, and queue again what it held there that was not decided.
+  for (auto it = proposals_.begin(); it != proposals_.end() && it->first <= delivered_up_to_;) {
+    requeue(it->second.value);
+    it = proposals_.erase(it);
+  }
+  if (phase_ == phase::leading) fill_window();
+}
+
+void leader::on_gap(const ledger_snapshot& s) {
+  delivered_up_to_ = std::max(delivered_up_to_, s.slot);
+  next_slot_ = std::max(next_slot_, s.slot + 1);
+  // The snapshot's ids cover every slot up to it, which the local filter (fed by deliveries up
+  // to the gap) does not.
+  delivered_ = s.delivered;
+  for (auto it = held_.begin(); it != held_.end();)
+    it = delivered_.contains(it->first) ? held_.erase(it) : std::next(it);
   for (auto it = proposals_.begin(); it != proposals_.end() && it->first <= delivered_up_to_;) {
     requeue(it->second.value);
     it = proposals_.erase(it);
@@ -99,7 +118,10 @@ void leader::start_round() {
   // A round is never reused, not even across a crash: the counter is durable before any READ
   // of the new round leaves (the hazard of the paper's Fig. 12/13, spec §2.8).
   ++counter_;
-  outbox_.durable.push_back(round_counter_record{counter_});
+  // Built in place: moving a temporary into the variant makes GCC 12 warn, wrongly, that it may
+  // read an uninitialized member of another alternative.
+  outbox_.durable.emplace_back(std::in_place_type<round_counter_record>,
+                               round_counter_record{counter_});
   round_ = round_t{counter_, self_};
   phase_ = phase::preparing;
   read_from_ = delivered_up_to_ + 1;
@@ -154,9 +176,12 @@ void leader::finish_phase_one() {
   }
   read_acks_.clear();
   phase_ = phase::leading;
-  next_slot_ = read_from_;
+  // Slots delivered here while phase 1 ran are decided: proposing them again would only be
+  // refused for ever by acceptors that forgot them.
+  const slot_t first = std::max(read_from_, delivered_up_to_ + 1);
+  next_slot_ = first;
   const slot_t last_reported = highest.empty() ? 0 : highest.rbegin()->first;
-  for (slot_t s = read_from_; s <= last_reported; ++s) {
+  for (slot_t s = first; s <= last_reported; ++s) {
     auto it = highest.find(s);
     if (it == highest.end()) {
       propose(s, batch{});

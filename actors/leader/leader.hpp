@@ -83,6 +83,8 @@ class leader {
   void drop_queued();
   void requeue(const batch& value);
   void drop_queued_before(std::uint64_t tick);
+  // The local learner skipped to a snapshot: what it covers was delivered.
+  void on_gap(const ledger_snapshot& s);
 
   node_id self_;
   group_view group_;

@@ -9,14 +9,24 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
       config_(config),
       next_slot_(recovered.forgotten_up_to + 1),
       forgotten_up_to_(recovered.forgotten_up_to),
-      delivered_(recovered.forgotten_ids) {
+      delivered_(recovered.forgotten_ids),
+      messages_(recovered.forgotten_messages),
+      bytes_(recovered.forgotten_bytes),
+      snapshots_(recovered.snapshots.begin(), recovered.snapshots.end()),
+      truncated_up_to_(recovered.truncated_up_to),
+      truncation_target_(recovered.truncated_up_to) {
   // Recovery: Received <- TO_delivered; nextBatch follows the last delivered slot. Slots up to
   // forgotten_up_to are on disk only (the memory window), their ids in the filter.
   for (const auto& [slot, value] : recovered.delivered) {
     if (slot != next_slot_) break;  // deliveries are consecutive; anything else is not ours
-    decided_.emplace(slot, unseen_part(value));
+    batch seen = unseen_part(value);
+    messages_ += seen.size();
+    bytes_ += seen.payload_bytes();
+    decided_.emplace(slot, std::move(seen));
     ++next_slot_;
   }
+  // A truncation cut short by a crash goes on to the snapshot it was heading for.
+  if (!snapshots_.empty()) truncation_target_ = snapshots_.front().slot;
 }
 
 void learner::on_local_accept(const accepted_value& a) {
@@ -49,12 +59,38 @@ void learner::step(node_id from, const decision& m) {
     return;
   }
   deliver(m.slot, *value);
+  deliver_waiting();
+}
+
+void learner::deliver_waiting() {
   for (auto it = waiting_.begin(); it != waiting_.end() && it->first <= next_slot_;) {
     if (it->first == next_slot_) deliver(it->first, it->second);
     it = waiting_.erase(it);
   }
   accepted_here_.erase(accepted_here_.begin(), accepted_here_.lower_bound(next_slot_));
   ticks_since_request_ = 0;
+  retain();
+}
+
+void learner::step(node_id from, const ledger_snapshot& m) {
+  // A snapshot covering only what was delivered here adds nothing; a malformed one is not used.
+  if (from == self_ || m.slot < next_slot_ || !m.delivered.well_formed()) return;
+  decided_since_tick_ = true;
+  const slot_t first_missed = next_slot_;
+  delivered_ = m.delivered;
+  messages_ = m.messages;
+  bytes_ = m.bytes;
+  next_slot_ = m.slot + 1;
+  decided_.clear();
+  forgotten_up_to_ = m.slot;
+  snapshots_.assign(1, m);
+  truncated_up_to_ = truncation_target_ = m.slot;
+  // Durable before the gap is reported: a restart goes on from the snapshot, and the log kept
+  // from before it (older than the gap) goes.
+  outbox_.durable.push_back(snapshot_record{m});
+  outbox_.durable.push_back(truncate_record{m.slot});
+  outbox_.deliveries.push_back(delivery::gap(first_missed, m));
+  deliver_waiting();
 }
 
 void learner::deliver(slot_t slot, const batch& value) {
@@ -63,8 +99,56 @@ void learner::deliver(slot_t slot, const batch& value) {
   // Forced log at delivery: a restarted node neither repeats nor skips a batch.
   outbox_.durable.push_back(delivery_record{slot, seen});
   outbox_.deliveries.push_back(delivery{slot, seen, value});
+  messages_ += seen.size();
+  bytes_ += seen.payload_bytes();
   decided_.emplace(slot, std::move(seen));
   next_slot_ = slot + 1;
+}
+
+bool learner::fits_retention(const ledger_snapshot& from) const {
+  const slot_t slots = delivered_up_to() - from.slot;
+  const std::uint64_t stored =
+      ledger_bytes(messages_, bytes_) - ledger_bytes(from.messages, from.bytes);
+  return (config_.retain_slots == 0 || slots <= config_.retain_slots) &&
+         (config_.retain_bytes == 0 || stored <= config_.retain_bytes);
+}
+
+void learner::retain() {
+  const slot_t last = snapshots_.empty() ? 0 : snapshots_.back().slot;
+  const std::uint64_t last_bytes =
+      snapshots_.empty() ? 0 : ledger_bytes(snapshots_.back().messages, snapshots_.back().bytes);
+  const slot_t every_slots =
+      config_.retain_slots > 0 ? std::max<slot_t>(1, config_.retain_slots / 16) : 4096;
+  const std::uint64_t every_bytes =
+      config_.retain_bytes > 0 ? std::max<std::uint64_t>(1, config_.retain_bytes / 16) : 4 << 20;
+  if (delivered_up_to() > last && (delivered_up_to() - last >= every_slots ||
+                                   ledger_bytes(messages_, bytes_) - last_bytes >= every_bytes)) {
+    snapshots_.push_back(ledger_snapshot{delivered_up_to(), delivered_, messages_, bytes_});
+    outbox_.durable.push_back(snapshot_record{snapshots_.back()});
+  }
+  if (config_.retain_slots == 0 && config_.retain_bytes == 0) {
+    // Nothing is truncated: only the newest snapshot matters (recovery starts from it).
+    while (snapshots_.size() > 1) snapshots_.pop_front();
+    return;
+  }
+  // Cut at the oldest snapshot after which the log fits both bounds (at the newest if none
+  // does); the snapshots before it are nobody's answer any more.
+  bool cut = false;
+  while (snapshots_.size() > 1 && !fits_retention(snapshots_.front())) {
+    snapshots_.pop_front();
+    cut = true;
+  }
+  if (!snapshots_.empty() && (cut || !fits_retention(snapshots_.front())))
+    truncation_target_ = std::max(truncation_target_, snapshots_.front().slot);
+  if (truncated_up_to_ < truncation_target_) {
+    truncated_up_to_ =
+        std::min(truncation_target_, truncated_up_to_ + config_.truncate_chunk_slots);
+    outbox_.durable.push_back(truncate_record{truncated_up_to_});
+  }
+}
+
+void learner::tick_retention() {
+  if (truncated_up_to_ < truncation_target_) retain();
 }
 
 batch learner::unseen_part(const batch& value) {
@@ -88,7 +172,14 @@ void learner::forget_up_to(slot_t slot) {
 }
 
 void learner::step(node_id from, const catch_up_request& m) {
-  if (from == self_ || m.from_slot <= forgotten_up_to_) return;
+  if (from == self_) return;
+  if (m.from_slot <= truncated_up_to_) {
+    // Gone from the disk: what they held is summed up by the oldest snapshot kept, which is at
+    // or above the cut, so the slots after it are all still here.
+    if (!snapshots_.empty()) outbox_.messages.push_back({from, snapshots_.front()});
+    return;
+  }
+  if (m.from_slot <= forgotten_up_to_) return;
   auto it = decided_.lower_bound(m.from_slot);
   std::size_t bytes = 0;
   for (std::size_t sent = 0; it != decided_.end() && sent < config_.max_catch_up_slots &&
@@ -99,14 +190,17 @@ void learner::step(node_id from, const catch_up_request& m) {
   }
 }
 
-void learner::on_peer_progress(node_id peer, slot_t delivered_up_to) {
+void learner::on_peer_progress(node_id peer, slot_t delivered_up_to, slot_t retained_from) {
+  if (peer == self_) return;
+  peers_[peer] = peer_log{delivered_up_to, retained_from};
   // Follow whichever peer last said it is ahead: a peer that stops answering stops saying so.
-  if (peer == self_ || delivered_up_to <= this->delivered_up_to()) return;
+  if (delivered_up_to <= this->delivered_up_to()) return;
   best_peer_ = peer;
   best_peer_progress_ = std::max(best_peer_progress_, delivered_up_to);
 }
 
 void learner::tick() {
+  tick_retention();
   if (!lagging()) {
     ticks_since_request_ = 0;
     requested_ = false;
@@ -125,7 +219,20 @@ void learner::tick() {
 
 void learner::ask_for_catch_up() {
   if (best_peer_ == 0) return;
-  outbox_.messages.push_back({best_peer_, catch_up_request{next_slot_}});
+  // Rather a peer that still has the next slot (the one furthest ahead of those) than a gap.
+  node_id ask = best_peer_;
+  const auto has_next = [&](const peer_log& p) {
+    return p.retained_from <= next_slot_ && p.delivered_up_to >= next_slot_;
+  };
+  if (auto best = peers_.find(best_peer_); best != peers_.end() && !has_next(best->second)) {
+    slot_t furthest = 0;
+    for (const auto& [peer, log] : peers_)
+      if (has_next(log) && log.delivered_up_to > furthest) {
+        furthest = log.delivered_up_to;
+        ask = peer;
+      }
+  }
+  outbox_.messages.push_back({ask, catch_up_request{next_slot_}});
   requested_ = true;
   next_slot_at_request_ = next_slot_;
   ticks_since_request_ = 0;

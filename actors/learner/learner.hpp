@@ -4,6 +4,7 @@
 // the application saw) are durable before a batch is handed on. Pure.
 #pragma once
 
+#include <deque>
 #include <map>
 
 #include "actors/effects.hpp"
@@ -15,19 +16,37 @@ struct learner_config {
   std::size_t max_catch_up_slots = 256;      // decisions sent in answer to one catch-up request
   std::size_t max_catch_up_bytes = 4 << 20;  // ...and their payload bytes (at least one is sent)
   unsigned catch_up_retry_ticks = 4;  // a lagging learner asks again after this, if no answer
+  // Retention: how much of the delivered log (and of the acceptor's values) stays on disk for
+  // lagging peers and replays, in slots and in stored bytes (payload plus 24 bytes per message);
+  // 0 is no bound. The log is cut at snapshots, taken every 1/16 of a bound (every 4096 slots or
+  // 4 MiB without one), so it keeps at most about 1/16 more than a bound.
+  slot_t retain_slots = 0;
+  std::uint64_t retain_bytes = 0;
+  slot_t truncate_chunk_slots = 64;  // deleted in one commit at most: no commit waits for a purge
 };
+
+// The bytes a delivered prefix takes on disk, as retention counts them.
+inline std::uint64_t ledger_bytes(std::uint64_t messages, std::uint64_t payload_bytes) {
+  return payload_bytes + 24 * messages;
+}
 
 class learner {
  public:
   learner(node_id self, learner_config config, const recovered_state& recovered);
 
   void step(node_id from, const decision& m);
+  // Below the truncated prefix the answer is the oldest snapshot kept; between it and the memory
+  // window, the shell answers from storage (see answers_from_storage).
   void step(node_id from, const catch_up_request& m);
+  // A peer's answer for slots it no longer has: when it covers slots not delivered here, skip to
+  // it (a gap the application is told about) and go on from the slot after it.
+  void step(node_id from, const ledger_snapshot& m);
   // This node's acceptor accepted a value for a slot in a round: a decision of that slot in that
   // round or a lower one that leaves its value out (decision::value_omitted) means this value.
   void on_local_accept(const accepted_value& a);
-  // A peer's heartbeat said how far it has delivered; if further than here, catch up from it.
-  void on_peer_progress(node_id peer, slot_t delivered_up_to);
+  // A peer's heartbeat said how far it has delivered and from which slot it still has the log;
+  // if further than here, catch up from it (from one that still has the next slot, if any).
+  void on_peer_progress(node_id peer, slot_t delivered_up_to, slot_t retained_from = 1);
   void tick();
 
   effects& outbox() { return outbox_; }
@@ -39,6 +58,16 @@ class learner {
   // from below that are the shell's to answer from storage, and ignored here.
   void forget_up_to(slot_t slot);
   slot_t forgotten_up_to() const { return forgotten_up_to_; }
+  // A catch-up request from `from_slot` is the shell's to answer from storage.
+  bool answers_from_storage(slot_t from_slot) const {
+    return from_slot > truncated_up_to_ && from_slot <= forgotten_up_to_;
+  }
+  // The disk keeps nothing up to here; the first slot this member can still hand out follows.
+  slot_t truncated_up_to() const { return truncated_up_to_; }
+  slot_t retained_from() const { return truncated_up_to_ + 1; }
+  const std::deque<ledger_snapshot>& snapshots() const { return snapshots_; }
+  std::uint64_t delivered_messages() const { return messages_; }
+  std::uint64_t delivered_bytes() const { return bytes_; }
 
   slot_t delivered_up_to() const { return next_slot_ - 1; }
   slot_t decided_up_to() const {
@@ -52,6 +81,11 @@ class learner {
   // The messages of `value` not delivered before (recording them as delivered now).
   batch unseen_part(const batch& value);
   void ask_for_catch_up();
+  // Snapshots and truncation after deliveries: see learner_config's retention.
+  void retain();
+  void tick_retention();
+  void deliver_waiting();
+  bool fits_retention(const ledger_snapshot& from) const;
 
   node_id self_;
   learner_config config_;
@@ -65,8 +99,19 @@ class learner {
   std::map<slot_t, accepted_value> accepted_here_;  // this node's acceptor's values, undelivered
   delivered_filter delivered_;
 
+  std::uint64_t messages_ = 0;  // delivered here since the group began, and their payload bytes
+  std::uint64_t bytes_ = 0;
+  std::deque<ledger_snapshot> snapshots_;  // oldest first; the oldest is at or above the cut
+  slot_t truncated_up_to_ = 0;             // what the disk no longer has
+  slot_t truncation_target_ = 0;           // where truncation is heading, a chunk at a time
+
   node_id best_peer_ = 0;  // the peer known to be furthest ahead
   slot_t best_peer_progress_ = 0;
+  struct peer_log {
+    slot_t delivered_up_to = 0;
+    slot_t retained_from = 1;
+  };
+  std::map<node_id, peer_log> peers_;  // from their heartbeats
   unsigned ticks_since_request_ = 0;
   bool requested_ = false;
   slot_t next_slot_at_request_ = 0;  // where the last catch-up request started

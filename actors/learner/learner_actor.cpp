@@ -50,6 +50,10 @@ void read_delivered(self_ptr self, slot_t from, std::size_t max_bytes,
 // one mailbox.
 void replay(self_ptr self, node_id id, caf::actor subscriber, slot_t from) {
   auto& s = self->state;
+  if (from <= s.core->truncated_up_to()) {
+    self->send(subscriber, delivery_gap{id, from, s.core->truncated_up_to()});
+    from = s.core->truncated_up_to() + 1;
+  }
   if (from > s.core->forgotten_up_to() || from > s.carried_up_to) {
     for (auto it = s.core->delivered().lower_bound(from);
          it != s.core->delivered().end() && it->first <= s.carried_up_to; ++it)
@@ -59,6 +63,9 @@ void replay(self_ptr self, node_id id, caf::actor subscriber, slot_t from) {
   }
   read_delivered(self, from, page_bytes, [=](std::vector<std::pair<slot_t, batch>> page) {
     slot_t next = from;
+    // Truncated while the page was read: the subscriber is told what it cannot have.
+    if (!page.empty() && page.front().first > from)
+      self->send(subscriber, delivery_gap{id, from, page.front().first - 1});
     for (auto& [slot, b] : page) {
       self->send(subscriber, delivered_batch{id, slot, b.messages()});
       next = slot + 1;
@@ -66,6 +73,13 @@ void replay(self_ptr self, node_id id, caf::actor subscriber, slot_t from) {
     if (page.empty()) next = self->state.core->forgotten_up_to() + 1;  // storage ends here
     replay(self, id, subscriber, next);
   });
+}
+
+// Tells the failure detector how far this member delivered and from where it keeps the log, for
+// its heartbeats.
+void report_progress(self_ptr self) {
+  auto& s = self->state;
+  self->send(s.peers.detector, local_progress{s.carried_up_to, s.core->retained_from()});
 }
 
 // Forgets what is beyond the memory window, here and in the acceptor.
@@ -92,17 +106,30 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
     auto& s = self->state;
     s.send_messages(self, e);
     for (auto& d : e.deliveries) {
-      count_delivery(s.deliveries, d.value);
       s.carried_up_to = d.slot;
-      if (!s.subscribers.empty()) {
-        const delivered_batch out{id, d.slot, d.messages()};
-        for (const auto& sub : s.subscribers) self->send(sub, out);
+      if (d.is_gap()) {
+        spdlog::warn(
+            "node {}: skipped slots {} to {}: no peer asked still had them (retention); "
+            "going on from slot {}",
+            id, d.gap_from, d.slot, d.slot + 1);
+        if (d.skipped->messages > s.deliveries.messages())
+          s.deliveries.add(d.skipped->messages - s.deliveries.messages(),
+                           d.skipped->bytes > s.deliveries.bytes()
+                               ? d.skipped->bytes - s.deliveries.bytes()
+                               : 0);
+        for (const auto& sub : s.subscribers) self->send(sub, delivery_gap{id, d.gap_from, d.slot});
+      } else {
+        count_delivery(s.deliveries, d.value);
+        if (!s.subscribers.empty()) {
+          const delivered_batch out{id, d.slot, d.messages()};
+          for (const auto& sub : s.subscribers) self->send(sub, out);
+        }
       }
       self->send(s.peers.leader, delivered{d});
       self->send(s.peers.front, delivered{std::move(d)});
     }
     if (!e.deliveries.empty()) {
-      self->send(s.peers.detector, local_progress{s.carried_up_to});
+      report_progress(self);
       forget_old(self);
     }
   });
@@ -119,7 +146,7 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
           [=](incoming& m) {
             auto& s = self->state;
             if (const auto* x = std::get_if<catch_up_request>(&m.body);
-                x && x->from_slot <= s.core->forgotten_up_to()) {
+                x && s.core->answers_from_storage(x->from_slot)) {
               // Older than memory: answer from storage, straight to the transport (what is
               // read back is durable already).
               const node_id peer = m.from;
@@ -135,13 +162,14 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
             }
             std::visit(overloaded{[&](const decision& x) { s.core->step(m.from, x); },
                                   [&](const catch_up_request& x) { s.core->step(m.from, x); },
+                                  [&](const ledger_snapshot& x) { s.core->step(m.from, x); },
                                   [](const auto&) {}},
                        m.body);
             s.pipe.schedule(self);
           },
           [=](const accepted_here& a) { self->state.core->on_local_accept(a.accepted); },
           [=](peer_progress& p) {
-            self->state.core->on_peer_progress(p.peer, p.delivered_up_to);
+            self->state.core->on_peer_progress(p.peer, p.delivered_up_to, p.retained_from);
             self->state.peer_progress[p.peer] = p.delivered_up_to;
             self->state.pipe.schedule(self);
           },
@@ -175,6 +203,7 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
                              for (auto& [slot, b] : page)
                                h.batches.push_back(delivered_batch{id, slot, b.messages()});
                              h.delivered_up_to = self->state.carried_up_to;
+                             h.truncated_up_to = self->state.core->truncated_up_to();
                              promise.deliver(std::move(h));
                            });
             return promise;
@@ -196,9 +225,7 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
           },
       }
           .or_else(standard_handlers(self)),
-      [self] {
-        self->send(self->state.peers.detector, local_progress{self->state.carried_up_to});
-      });
+      [self] { report_progress(self); });
 }
 
 }  // namespace synod

@@ -50,15 +50,19 @@ struct leader_changed {
   node_id leader = 0;
 };
 
-// A peer's heartbeat said how far it delivered (failure detector -> learner).
+// A peer's heartbeat said how far it delivered, and from where it still has the log (failure
+// detector -> learner).
 struct peer_progress {
   node_id peer = 0;
   slot_t delivered_up_to = 0;
+  slot_t retained_from = 1;
 };
 
-// This node delivered up to here (learner -> failure detector, for its heartbeats).
+// This node delivered up to here and keeps the log from there (learner -> failure detector, for
+// its heartbeats).
 struct local_progress {
   slot_t delivered_up_to = 0;
+  slot_t retained_from = 1;
 };
 
 // Reads delivered batches back from storage (learner -> storage actor).

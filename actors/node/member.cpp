@@ -39,14 +39,15 @@ void member::receive(node_id from, const wire_message& m) {
                  [&](const forward& x) { leader_.step(from, x); },
                  [&](const decision& x) { learner_.step(from, x); },
                  [&](const catch_up_request& x) {
-                   if (x.from_slot <= learner_.forgotten_up_to())
+                   if (learner_.answers_from_storage(x.from_slot))
                      catch_up_from_archive(from, x);
                    else
                      learner_.step(from, x);
                  },
+                 [&](const ledger_snapshot& x) { learner_.step(from, x); },
                  [&](const heartbeat& x) {
                    detector_.step(from, x);
-                   learner_.on_peer_progress(from, x.delivered_up_to);
+                   learner_.on_peer_progress(from, x.delivered_up_to, x.retained_from);
                  },
              },
              m);
@@ -54,7 +55,7 @@ void member::receive(node_id from, const wire_message& m) {
 }
 
 void member::tick() {
-  detector_.tick(learner_.delivered_up_to());
+  detector_.tick(learner_.delivered_up_to(), learner_.retained_from());
   leader_.tick();
   learner_.tick();
   front_.tick();

@@ -26,6 +26,7 @@ caf::actor role_for(const wiring& w, const wire_message& m) {
           [&](const write_ack&) { return w.leader; }, [&](const write_nack&) { return w.leader; },
           [&](const forward&) { return w.leader; }, [&](const decision&) { return w.learner; },
           [&](const catch_up_request&) { return w.learner; },
+          [&](const ledger_snapshot&) { return w.learner; },
           [&](const heartbeat&) { return w.detector; }},
       m);
 }

@@ -13,6 +13,20 @@ void total_order_checker::on_delivery(node_id node, slot_t slot, const message_i
   log_[node].push_back({slot, id});
 }
 
+bool total_order_checker::skipped(node_id node, slot_t slot) const {
+  auto it = gaps_.find(node);
+  if (it == gaps_.end()) return false;
+  for (const auto& [first, last] : it->second)
+    if (slot >= first && slot <= last) return true;
+  return false;
+}
+
+std::size_t total_order_checker::gap_count() const {
+  std::size_t n = 0;
+  for (const auto& [node, gaps] : gaps_) n += gaps.size();
+  return n;
+}
+
 std::size_t total_order_checker::delivered_count() const {
   std::size_t n = 0;
   for (const auto& [node, seq] : log_) n += seq.size();
@@ -57,11 +71,19 @@ std::vector<std::string> total_order_checker::check_safety() const {
                              std::to_string(it->second.first));
     }
   }
-  // Uniform total order: every pair of delivery sequences agrees on their common prefix.
+  // Uniform total order: every pair of delivery sequences agrees on their common prefix, leaving
+  // out of each what the other skipped.
+  const auto without_gaps_of = [&](node_id other, const std::vector<delivered_message>& seq) {
+    std::vector<delivered_message> kept;
+    kept.reserve(seq.size());
+    for (const auto& d : seq)
+      if (!skipped(other, d.slot)) kept.push_back(d);
+    return kept;
+  };
   for (auto a = log_.begin(); a != log_.end(); ++a) {
     for (auto b = std::next(a); b != log_.end(); ++b) {
-      const auto& x = a->second;
-      const auto& y = b->second;
+      const auto x = without_gaps_of(b->first, a->second);
+      const auto y = without_gaps_of(a->first, b->second);
       for (std::size_t i = 0; i < std::min(x.size(), y.size()); ++i) {
         if (x[i].id == y[i].id) continue;
         violations.push_back("total order: delivery #" + std::to_string(i + 1) + " is " +
@@ -76,9 +98,9 @@ std::vector<std::string> total_order_checker::check_safety() const {
 
 std::vector<std::string> total_order_checker::check(const run_end& end) const {
   auto violations = check_safety();
-  std::set<message_id> delivered_anywhere;
+  std::map<message_id, slot_t> delivered_anywhere;  // and the slot it was delivered in
   for (const auto& [node, seq] : log_)
-    for (const auto& d : seq) delivered_anywhere.insert(d.id);
+    for (const auto& d : seq) delivered_anywhere.emplace(d.id, d.slot);
   for (node_id node : end.up) {
     std::set<message_id> here;
     if (auto it = log_.find(node); it != log_.end())
@@ -86,10 +108,13 @@ std::vector<std::string> total_order_checker::check(const run_end& end) const {
     std::size_t missing_agreement = 0;
     std::size_t missing_termination = 0;
     message_id example_a{}, example_t{};
-    for (const auto& id : delivered_anywhere)
-      if (!here.count(id) && missing_agreement++ == 0) example_a = id;
-    for (const auto& id : end.must_deliver)
+    for (const auto& [id, slot] : delivered_anywhere)
+      if (!here.count(id) && !skipped(node, slot) && missing_agreement++ == 0) example_a = id;
+    for (const auto& id : end.must_deliver) {
+      auto anywhere = delivered_anywhere.find(id);
+      if (anywhere != delivered_anywhere.end() && skipped(node, anywhere->second)) continue;
       if (!here.count(id) && missing_termination++ == 0) example_t = id;
+    }
     if (missing_agreement > 0)
       violations.push_back("agreement: node " + std::to_string(node) + " never delivered " +
                            std::to_string(missing_agreement) +

@@ -1,7 +1,10 @@
 // The total-order checker: judges one run from what was broadcast and what each node delivered.
 // Properties (spec §8.4): validity, integrity (no duplicate delivery at a node, across restarts),
 // uniform total order (delivery sequences are prefixes of one another, a message has one slot),
-// and, once faults stop, agreement and termination. Reads delivery logs as JSON lines too.
+// and, once faults stop, agreement and termination. A node may skip slots only by a declared gap
+// (the log was truncated at every peer it asked): the messages of those slots are then neither
+// compared nor owed at that node, but none of them may reappear there in another slot. Reads
+// delivery logs as JSON lines too.
 #pragma once
 
 #include <istream>
@@ -29,6 +32,8 @@ class total_order_checker {
  public:
   void on_broadcast(const message_id& id) { broadcast_.insert(id); }
   void on_delivery(node_id node, slot_t slot, const message_id& id);
+  // `node` skipped the slots from `first` to `last` (a gap upcall).
+  void on_gap(node_id node, slot_t first, slot_t last) { gaps_[node].emplace_back(first, last); }
 
   // Reads one JSON object per line with at least node, slot, origin and seq. Validity is then
   // judged only if broadcasts were also recorded. Throws std::runtime_error naming a bad line.
@@ -41,10 +46,14 @@ class total_order_checker {
 
   const std::map<node_id, std::vector<delivered_message>>& deliveries() const { return log_; }
   std::size_t delivered_count() const;
+  std::size_t gap_count() const;
 
  private:
+  bool skipped(node_id node, slot_t slot) const;
+
   std::set<message_id> broadcast_;
   std::map<node_id, std::vector<delivered_message>> log_;
+  std::map<node_id, std::vector<std::pair<slot_t, slot_t>>> gaps_;
 };
 
 std::string to_string(const message_id& id);

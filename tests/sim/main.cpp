@@ -52,8 +52,9 @@ void print_help() {
   --max-undelivered N own broadcasts a member keeps undelivered before refusing (default 100000)
   --max-leader-rounds N  fail an execution that starts more than N rounds after its first
                       decision (leader stability; default: no limit)
+  --retain-slots N    delivered slots a member keeps on disk (default 16; 0: all)
   --bug NAME          plant a bug: acceptor-forgets-promise, leader-reuses-round,
-                      learner-skips-ahead
+                      learner-skips-ahead, snapshot-loses-ids
   --expect-violation  exit 0 only if some execution was found violating (for planted bugs)
   --verbose           print one line per execution
   --trace             print every event (use with --seeds 1)
@@ -83,6 +84,7 @@ options parse(int argc, char** argv) {
       {"--max-pending", [&](auto v) { c.member.leader.max_pending = std::stoul(v); }},
       {"--max-undelivered", [&](auto v) { c.member.broadcast.max_undelivered = std::stoul(v); }},
       {"--max-leader-rounds", [&](auto v) { c.max_leader_rounds = std::stoull(v); }},
+      {"--retain-slots", [&](auto v) { c.member.learner.retain_slots = std::stoull(v); }},
       {"--bug",
        [&](auto v) {
          auto bug = synod::sim::parse_bug(v);
@@ -158,7 +160,7 @@ int main(int argc, char** argv) {
   const options o = parse(argc, argv);
   const auto started = std::chrono::steady_clock::now();
   std::uint64_t failed = 0, broadcasts = 0, deliveries = 0, crashes = 0, sent = 0;
-  std::uint64_t leader_crashes = 0, rounds = 0;
+  std::uint64_t leader_crashes = 0, rounds = 0, gaps = 0;
   std::size_t max_held = 0;
   std::uint64_t first_failed_seed = 0;
   for (std::uint64_t seed = o.first_seed; seed < o.first_seed + o.seeds; ++seed) {
@@ -169,12 +171,13 @@ int main(int argc, char** argv) {
     sent += r.messages_sent;
     leader_crashes += r.leader_crashes;
     rounds += r.rounds_after_first_decision;
+    gaps += r.gaps;
     max_held = std::max(max_held, r.max_held);
     if (o.verbose)
       std::cout << "seed " << seed << ": " << r.broadcasts << " broadcast, " << r.deliveries
                 << " delivered, " << r.crashes << " crashes, " << r.partitions << " partitions, "
-                << r.pauses << " pauses, " << r.leader_crashes << " leader crashes, "
-                << r.rounds_after_first_decision
+                << r.pauses << " pauses, " << r.gaps << " gaps, " << r.leader_crashes
+                << " leader crashes, " << r.rounds_after_first_decision
                 << " rounds after the first decision, largest held set " << r.max_held
                 << ", settled in " << r.settle_ticks_used << " ticks, "
                 << (r.ok() ? "ok" : "VIOLATION") << "\n";
@@ -203,7 +206,7 @@ int main(int argc, char** argv) {
             << seconds << " s (" << executions / std::max(seconds, 1e-9) << "/s), "
             << "broadcasts: " << broadcasts << ", deliveries: " << deliveries
             << ", crashes: " << crashes << " (of a leader: " << leader_crashes
-            << "), rounds after the first decision: " << rounds
+            << "), gaps: " << gaps << ", rounds after the first decision: " << rounds
             << ", largest held set: " << max_held << ", messages sent: " << sent
             << ", violating executions: " << failed << "\n";
   if (failed) std::cout << "replay: " << replay_command(first_failed_seed, argc, argv) << "\n";

@@ -12,8 +12,9 @@
 namespace synod::sim {
 
 std::optional<planted_bug> parse_bug(const std::string& name) {
-  for (auto bug : {planted_bug::none, planted_bug::acceptor_forgets_promise,
-                   planted_bug::leader_reuses_round, planted_bug::learner_skips_ahead})
+  for (auto bug :
+       {planted_bug::none, planted_bug::acceptor_forgets_promise, planted_bug::leader_reuses_round,
+        planted_bug::learner_skips_ahead, planted_bug::snapshot_loses_ids})
     if (to_string(bug) == name) return bug;
   return std::nullopt;
 }
@@ -28,6 +29,8 @@ std::string to_string(planted_bug bug) {
       return "leader-reuses-round";
     case planted_bug::learner_skips_ahead:
       return "learner-skips-ahead";
+    case planted_bug::snapshot_loses_ids:
+      return "snapshot-loses-ids";
   }
   return "?";
 }
@@ -260,6 +263,9 @@ class world {
     if (config_.trace)
       std::cout << now_ << " " << m.from << "->" << m.to << " " << kind_name(m.body) << "\n";
     if (config_.bug == planted_bug::learner_skips_ahead) skip_ahead(n, m.body);
+    if (auto* s = std::get_if<ledger_snapshot>(&m.body);
+        s && config_.bug == planted_bug::snapshot_loses_ids)
+      s->delivered = delivered_filter{};
     n.live->receive(m.from, m.body);
     flush(n);
   }
@@ -286,9 +292,17 @@ class world {
     if (!e.deliveries.empty()) decided_anything_ = true;
     if (!e.durable.empty()) n.disk.commit(e.durable);
     for (auto& out : e.messages) send(n.id, out.to, std::move(out.body));
-    for (const auto& d : e.deliveries)
+    for (const auto& d : e.deliveries) {
+      if (d.is_gap()) {
+        checker_.on_gap(n.id, d.gap_from, d.slot);
+        ++result_.gaps;
+        if (config_.trace)
+          std::cout << now_ << " node " << n.id << " skips slots " << d.gap_from << " to " << d.slot
+                    << "\n";
+      }
       for (const auto& m : d.messages())
         if (!n.skipped_ahead.count(m.id)) checker_.on_delivery(n.id, d.slot, m.id);
+    }
     n.live->take_own_delivered();
   }
 

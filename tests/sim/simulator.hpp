@@ -20,6 +20,7 @@ enum class planted_bug {
   acceptor_forgets_promise,  // recovery drops the acceptor's promised round
   leader_reuses_round,       // recovery loses the last round counter the leader used
   learner_skips_ahead,       // a decision ahead of a gap is delivered at once
+  snapshot_loses_ids,        // a learner skipping to a snapshot keeps none of its message ids
 };
 std::optional<planted_bug> parse_bug(const std::string& name);
 std::string to_string(planted_bug bug);
@@ -43,10 +44,13 @@ struct sim_config {
   std::uint64_t settle_ticks = 3000;  // at most this many ticks for the run to settle afterwards
   double broadcast_rate = 0.3;        // per member and tick, chance of a TO-Broadcast
   planted_bug bug = planted_bug::none;
-  // Few slots in memory, so that forgetting and catching up from storage happen in every run.
+  // Few slots in memory and few on disk, so that forgetting, catching up from storage,
+  // truncating and skipping to a snapshot happen in every run.
   member_config member = [] {
     member_config m;
     m.memory_slots = 4;
+    m.learner.retain_slots = 16;
+    m.learner.truncate_chunk_slots = 3;
     return m;
   }();
   bool trace = false;  // print every event
@@ -60,6 +64,7 @@ struct sim_result {
   std::uint64_t crashes = 0;
   std::uint64_t partitions = 0;
   std::uint64_t pauses = 0;
+  std::uint64_t gaps = 0;            // a member skipped truncated slots to a peer's snapshot
   std::uint64_t leader_crashes = 0;  // crashes of a member that was leading
   // Rounds started after the first decision: each is a leader change (or an attempt at one).
   std::uint64_t rounds_after_first_decision = 0;

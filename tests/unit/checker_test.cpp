@@ -60,6 +60,31 @@ TEST_F(Checker, CatchesAGapAtOneNode) {
   EXPECT_TRUE(mentions(c.check_safety(), "total order"));
 }
 
+TEST_F(Checker, AcceptsADeclaredGap) {
+  deliver_all(1);
+  deliver_all(2);
+  c.on_gap(3, 1, 1);  // slot 1 was truncated everywhere node 3 asked
+  c.on_delivery(3, 2, {1, 3});
+  EXPECT_TRUE(c.check(all_up()).empty());
+}
+
+TEST_F(Checker, CatchesASkippedSlotOutsideTheDeclaredGap) {
+  deliver_all(1);
+  c.on_delivery(1, 3, {1, 4});
+  c.on_broadcast({1, 4});
+  c.on_gap(2, 1, 1);
+  c.on_delivery(2, 3, {1, 4});  // slot 2 skipped without a gap
+  EXPECT_TRUE(mentions(c.check(run_end{{1, 2}, {}}), "agreement"));
+}
+
+TEST_F(Checker, CatchesAMessageOfTheGapDeliveredAgainLater) {
+  deliver_all(1);
+  c.on_gap(2, 1, 1);
+  c.on_delivery(2, 2, {1, 3});
+  c.on_delivery(2, 3, {1, 2});  // delivered in slot 1 elsewhere
+  EXPECT_TRUE(mentions(c.check_safety(), "total order"));
+}
+
 TEST_F(Checker, CatchesAMessageInTwoDifferentSlots) {
   c.on_delivery(1, 1, {1, 1});
   c.on_delivery(2, 2, {1, 1});
