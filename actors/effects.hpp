@@ -30,6 +30,7 @@ struct delivery {
     delivery d;
     d.slot = snapshot.slot;
     d.gap_from = first_missed;
+    d.digest = snapshot.digest;
     d.skipped = std::make_shared<const ledger_snapshot>(std::move(snapshot));
     return d;
   }
@@ -41,6 +42,7 @@ struct delivery {
   // been delivered up to `slot` (every message it holds counts as delivered here from now on).
   slot_t gap_from = 0;
   std::shared_ptr<const ledger_snapshot> skipped;
+  std::uint64_t digest = ledger_digest_start;  // the member's ledger digest after this delivery
 
   bool is_gap() const { return skipped != nullptr; }
 

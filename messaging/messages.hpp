@@ -11,6 +11,7 @@
 
 #include "messaging/batch.hpp"
 #include "messaging/delivered_filter.hpp"
+#include "messaging/ledger_digest.hpp"
 #include "messaging/ids.hpp"
 
 namespace synod {
@@ -90,6 +91,7 @@ struct ledger_snapshot {
   delivered_filter delivered;
   std::uint64_t messages = 0;
   std::uint64_t bytes = 0;
+  std::uint64_t digest = ledger_digest_start;  // of the delivery sequence up to `slot`
 };
 
 // A node hands its undelivered client messages to the node it believes leads.

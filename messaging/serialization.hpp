@@ -122,7 +122,7 @@ void load(Archive& ar, synod::delivered_filter& x, unsigned) {
 }
 template <class Archive>
 void serialize(Archive& ar, synod::ledger_snapshot& x, unsigned) {
-  ar& x.slot& x.delivered& x.messages& x.bytes;
+  ar& x.slot& x.delivered& x.messages& x.bytes& x.digest;
 }
 
 // std::variant (Boost 1.74 has none): the alternative's index, then the alternative.

@@ -43,8 +43,9 @@ void apply(recovered_state& state, const durable_record& record) {
       record);
 }
 
-void forget_delivered(recovered_state& state, const batch& value) {
+void forget_delivered(recovered_state& state, slot_t slot, const batch& value) {
   for (const auto& e : value.entries()) state.forgotten_ids.insert(e.id);
+  state.forgotten_digest = fold_delivery(state.forgotten_digest, slot, value);
   state.forgotten_messages += value.size();
   state.forgotten_bytes += value.payload_bytes();
 }
@@ -54,6 +55,7 @@ void start_from_snapshot(recovered_state& state, const ledger_snapshot& base) {
   state.forgotten_ids = base.delivered;
   state.forgotten_messages = base.messages;
   state.forgotten_bytes = base.bytes;
+  state.forgotten_digest = base.digest;
   state.delivered.erase(state.delivered.begin(), state.delivered.upper_bound(base.slot));
   state.forgotten_up_to = base.slot;
 }
@@ -62,7 +64,7 @@ void keep_window(recovered_state& state, slot_t window) {
   if (!state.snapshots.empty()) start_from_snapshot(state, state.snapshots.back());
   const slot_t floor = recovery_floor(state.delivered_up_to(), window);
   for (auto it = state.delivered.begin(); it != state.delivered.end() && it->first <= floor;) {
-    forget_delivered(state, it->second);
+    forget_delivered(state, it->first, it->second);
     it = state.delivered.erase(it);
   }
   state.forgotten_up_to = std::max(state.forgotten_up_to, floor);

@@ -87,6 +87,7 @@ struct recovered_state {
   delivered_filter forgotten_ids;
   std::uint64_t forgotten_messages = 0;  // how many messages and payload bytes those slots held
   std::uint64_t forgotten_bytes = 0;
+  std::uint64_t forgotten_digest = ledger_digest_start;  // the ledger digest up to them
   std::uint64_t incarnation = 0;
   std::uint64_t group_id = 0;  // 0: none yet (a new database)
   std::set<node_id> members_with_history;
@@ -118,7 +119,7 @@ void keep_window(recovered_state& state, slot_t window);
 void start_from_snapshot(recovered_state& state, const ledger_snapshot& base);
 
 // Records a delivered batch below the window: its ids and counts only.
-void forget_delivered(recovered_state& state, const batch& value);
+void forget_delivered(recovered_state& state, slot_t slot, const batch& value);
 
 // Applies one record to a recovered-state image: the reference semantics every storage follows.
 void apply(recovered_state& state, const durable_record& record);

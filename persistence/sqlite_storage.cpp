@@ -465,7 +465,7 @@ recovered_state sqlite_storage::recover(slot_t window) const {
       const slot_t slot = as_uint(sqlite3_column_int64(s.get(), 0));
       batch value = decode_at("delivered", slot, s.get(), 1);
       if (slot <= floor) {
-        forget_delivered(state, value);
+        forget_delivered(state, slot, value);
       } else {
         state.delivered[slot] = std::move(value);
       }

@@ -12,6 +12,7 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
       delivered_(recovered.forgotten_ids),
       messages_(recovered.forgotten_messages),
       bytes_(recovered.forgotten_bytes),
+      digest_(recovered.forgotten_digest),
       snapshots_(recovered.snapshots.begin(), recovered.snapshots.end()),
       truncated_up_to_(recovered.truncated_up_to),
       truncation_target_(recovered.truncated_up_to) {
@@ -22,6 +23,7 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
     batch seen = unseen_part(value);
     messages_ += seen.size();
     bytes_ += seen.payload_bytes();
+    digest_ = fold_delivery(digest_, slot, seen);
     decided_.emplace(slot, std::move(seen));
     ++next_slot_;
   }
@@ -80,6 +82,7 @@ void learner::step(node_id from, const ledger_snapshot& m) {
   delivered_ = m.delivered;
   messages_ = m.messages;
   bytes_ = m.bytes;
+  digest_ = m.digest;
   next_slot_ = m.slot + 1;
   decided_.clear();
   forgotten_up_to_ = m.slot;
@@ -97,10 +100,12 @@ void learner::deliver(slot_t slot, const batch& value) {
   // A message decided again in a later slot is delivered at its first slot only.
   batch seen = unseen_part(value);
   // Forced log at delivery: a restarted node neither repeats nor skips a batch.
-  outbox_.durable.push_back(delivery_record{slot, seen});
-  outbox_.deliveries.push_back(delivery{slot, seen, value});
   messages_ += seen.size();
   bytes_ += seen.payload_bytes();
+  digest_ = fold_delivery(digest_, slot, seen);
+  outbox_.durable.push_back(delivery_record{slot, seen});
+  outbox_.deliveries.push_back(delivery{slot, seen, value});
+  outbox_.deliveries.back().digest = digest_;
   decided_.emplace(slot, std::move(seen));
   next_slot_ = slot + 1;
 }
@@ -123,7 +128,8 @@ void learner::retain() {
       config_.retain_bytes > 0 ? std::max<std::uint64_t>(1, config_.retain_bytes / 16) : 4 << 20;
   if (delivered_up_to() > last && (delivered_up_to() - last >= every_slots ||
                                    ledger_bytes(messages_, bytes_) - last_bytes >= every_bytes)) {
-    snapshots_.push_back(ledger_snapshot{delivered_up_to(), delivered_, messages_, bytes_});
+    snapshots_.push_back(
+        ledger_snapshot{delivered_up_to(), delivered_, messages_, bytes_, digest_});
     outbox_.durable.push_back(snapshot_record{snapshots_.back()});
   }
   if (config_.retain_slots == 0 && config_.retain_bytes == 0) {

@@ -68,6 +68,7 @@ class learner {
   const std::deque<ledger_snapshot>& snapshots() const { return snapshots_; }
   std::uint64_t delivered_messages() const { return messages_; }
   std::uint64_t delivered_bytes() const { return bytes_; }
+  std::uint64_t digest() const { return digest_; }
 
   slot_t delivered_up_to() const { return next_slot_ - 1; }
   slot_t decided_up_to() const {
@@ -101,6 +102,7 @@ class learner {
 
   std::uint64_t messages_ = 0;  // delivered here since the group began, and their payload bytes
   std::uint64_t bytes_ = 0;
+  std::uint64_t digest_ = ledger_digest_start;  // see ledger_digest.hpp
   std::deque<ledger_snapshot> snapshots_;  // oldest first; the oldest is at or above the cut
   slot_t truncated_up_to_ = 0;             // what the disk no longer has
   slot_t truncation_target_ = 0;           // where truncation is heading, a chunk at a time

@@ -100,6 +100,7 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
   st.core.emplace(id, config, recovered);
   st.memory_slots = memory_slots;
   st.carried_up_to = st.core->delivered_up_to();
+  st.carried_digest = st.core->digest();
   st.deliveries.add(recovered.forgotten_messages, recovered.forgotten_bytes);
   for (const auto& [slot, b] : st.core->delivered()) count_delivery(st.deliveries, b);
   st.pipe.set_carry_out([self, id](effects& e) {
@@ -107,6 +108,7 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
     s.send_messages(self, e);
     for (auto& d : e.deliveries) {
       s.carried_up_to = d.slot;
+      s.carried_digest = d.digest;
       if (d.is_gap()) {
         spdlog::warn(
             "node {}: skipped slots {} to {}: no peer asked still had them (retention); "
@@ -188,6 +190,8 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
             r.delivered_up_to = s.carried_up_to;
             r.delivered_messages = s.deliveries.messages();
             r.delivered_bytes = s.deliveries.bytes();
+            r.delivered_digest = s.carried_digest;
+            r.truncated_up_to = s.core->truncated_up_to();
             r.messages_per_second = s.deliveries.messages_per_second();
             r.bytes_per_second = s.deliveries.bytes_per_second();
             for (auto& l : r.links)

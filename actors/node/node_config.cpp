@@ -48,6 +48,11 @@ std::size_t positive(std::int64_t v, const std::string& where) {
   return static_cast<std::size_t>(v);
 }
 
+std::size_t non_negative(std::int64_t v, const std::string& where) {
+  if (v < 0) bad(where, "must be 0 (no bound) or more");
+  return static_cast<std::size_t>(v);
+}
+
 double share(double v, const std::string& where) {
   if (v < 0 || v > 1) bad(where, "must be between 0 and 1");
   return v;
@@ -128,6 +133,10 @@ std::vector<std::string> warnings(const node_config& c) {
     out.push_back(
         "a group of 2 members: a majority is both, so the crash of either stops the group "
         "(3 members tolerate one crash)");
+  if (c.protocol.learner.retain_slots == 0 && c.protocol.learner.retain_bytes == 0)
+    out.push_back(
+        "retain-slots and retain-bytes are both 0: the log is never truncated, and the database "
+        "grows with every batch");
   if (c.storage == "memory")
     out.push_back(
         "storage \"memory\": no forced logs; a crash of a majority at once can lose decided "
@@ -247,6 +256,10 @@ node_config load_node_config(const std::string& path, node_id id) {
        [&](auto& v, auto& w) { p.broadcast.max_message_bytes = positive(integer_of(v, w), w); }},
       {"memory-slots",
        [&](auto& v, auto& w) { c.protocol.memory_slots = positive(integer_of(v, w), w); }},
+      {"retain-slots",
+       [&](auto& v, auto& w) { p.learner.retain_slots = non_negative(integer_of(v, w), w); }},
+      {"retain-bytes",
+       [&](auto& v, auto& w) { p.learner.retain_bytes = non_negative(integer_of(v, w), w); }},
       {"link-bytes-in-flight",
        [&](auto& v, auto& w) { c.link.max_unacked_bytes = positive(integer_of(v, w), w); }},
       {"faults.loss", [&](auto& v, auto& w) { c.faults.loss = share(real_of(v, w), w); }},
@@ -345,6 +358,8 @@ std::string effective_config_text(const node_config& c) {
   out << "max-undelivered-bytes = " << p.broadcast.max_undelivered_bytes << "\n";
   out << "max-message-bytes = " << p.broadcast.max_message_bytes << "\n";
   out << "memory-slots = " << p.memory_slots << "\n";
+  out << "retain-slots = " << p.learner.retain_slots << "\n";
+  out << "retain-bytes = " << p.learner.retain_bytes << "\n";
   out << "link-bytes-in-flight = " << c.link.max_unacked_bytes << "\n";
   const auto& f = c.faults;
   if (f.loss > 0 || f.dup > 0 || f.delay.count() > 0 || !f.isolate.empty()) {

@@ -47,7 +47,14 @@ struct node_config {
   // The cores' own resends (READ/WRITE, forwards, catch-up requests) are a safety net here: the
   // links already resend until acknowledged, so the cores wait much longer than in the simulator.
   std::chrono::milliseconds resend_interval{1000};
-  member_config protocol;
+  // Retention by default: a member keeps the last 100,000 slots or 64 MiB of its log (about
+  // twice that on disk, with the acceptor's copy), whichever is less.
+  member_config protocol = [] {
+    member_config m;
+    m.learner.retain_slots = 100000;
+    m.learner.retain_bytes = std::uint64_t{64} << 20;
+    return m;
+  }();
   link_config link;
   fault_config faults;
   bool verbose = false;

@@ -22,6 +22,9 @@ struct transport_state {
   std::map<node_id, link> links;
   std::map<node_id, caf::actor> handles;
   std::map<node_id, std::vector<wire_message>> pending;  // this drain's messages per peer
+  // Messages dropped on a full link since it filled: logged once when it fills and once when it
+  // takes messages again, not once per drain (a peer down for long fills it for long).
+  std::map<node_id, std::uint64_t> dropped_while_full;
   std::map<node_id, std::chrono::milliseconds> backoff;
   bool flush_scheduled = false;
   std::mt19937_64 random{std::random_device{}()};

@@ -34,6 +34,11 @@ caf::behavior printer(caf::event_based_actor* self, std::ostream* out, caf::acto
         }
         seen->printed_up_to = b.slot;
       },
+      [out, seen](const delivery_gap& g) {
+        *out << "(lines in slots " << g.first << " to " << g.last
+             << " are gone: the log was truncated before they reached you)" << std::endl;
+        seen->printed_up_to = g.last;
+      },
       [seen](const subscribe_reply& r) {
         seen->history_up_to = r.delivered_up_to;
         seen->subscribed = true;

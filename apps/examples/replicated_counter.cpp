@@ -36,6 +36,11 @@ caf::behavior replica(caf::event_based_actor*, std::atomic<long>* counter,
         }
       },
       [](const synod::subscribe_reply&) {},
+      // Additions this replica never saw: its counter would be wrong, and the run says so.
+      [](const synod::delivery_gap& g) {
+        std::cerr << "slots " << g.first << " to " << g.last << " were truncated before replica "
+                  << g.node << " applied them\n";
+      },
   };
 }
 

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <random>
 
 #include "apps/kv/kv_store.hpp"
@@ -68,6 +69,15 @@ caf::behavior replica(caf::stateful_actor<replica_state>* self, group_member mem
       },
       [=](const subscribe_reply& r) {
         spdlog::info("kv: replaying the log up to slot {}", r.delivered_up_to);
+      },
+      // Commands this store never applied: answering from it would be answering wrong.
+      [=](const delivery_gap& g) {
+        spdlog::error(
+            "kv: slots {} to {} were truncated before this replica applied them; its store "
+            "would be wrong: stopping",
+            g.first, g.last);
+        spdlog::shutdown();
+        std::_Exit(1);
       },
       [=](dump_atom) {
         const auto& s = self->state;

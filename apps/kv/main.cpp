@@ -90,6 +90,10 @@ int serve(const options& o) {
   spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::info);
   node_config c = load_node_config(o.config_path, o.id);
   c.verbose = o.verbose;
+  // A replica rebuilds its store from the member's whole log: nothing of it may be truncated
+  // until the store takes checkpoints.
+  c.protocol.learner.retain_slots = 0;
+  c.protocol.learner.retain_bytes = 0;
   c.on_fatal = [](const std::string& why) {
     std::fprintf(stderr, "synod-kv: %s\n", why.c_str());
     spdlog::shutdown();

@@ -1,5 +1,7 @@
 // A fingerprint of a member's whole delivery sequence, to show that members agree: equal
-// digests mean the same messages in the same order (up to a 64-bit FNV-1a collision).
+// digests at equal positions mean the same messages in the same slots and order (up to a 64-bit
+// collision). The member keeps it as it delivers (messaging/ledger_digest.hpp), so asking costs
+// one status request however long the log, and truncated slots still count.
 #pragma once
 
 #include <caf/all.hpp>
@@ -12,21 +14,22 @@ namespace synod::cli {
 
 class delivery_digest {
  public:
-  void add(slot_t slot, const client_message& m);
+  delivery_digest(slot_t slot, std::uint64_t messages, std::uint64_t hash)
+      : slot_(slot), messages_(messages), hash_(hash) {}
+  slot_t slot() const { return slot_; }
   std::uint64_t messages() const { return messages_; }
   std::string hex() const;
   bool operator==(const delivery_digest& o) const {
-    return hash_ == o.hash_ && messages_ == o.messages_;
+    return slot_ == o.slot_ && hash_ == o.hash_ && messages_ == o.messages_;
   }
 
  private:
-  void mix(const void* data, std::size_t size);
-  std::uint64_t hash_ = 0xcbf29ce484222325ULL;
-  std::uint64_t messages_ = 0;
+  slot_t slot_;
+  std::uint64_t messages_;
+  std::uint64_t hash_;
 };
 
-// Replays everything `member` has delivered so far and folds it into a digest. Throws if the
-// member stops answering for `timeout`.
+// The digest of what `member` has delivered so far. Throws if it does not answer in `timeout`.
 delivery_digest digest_of(caf::actor_system& system, const caf::actor& member,
                           std::chrono::milliseconds timeout);
 

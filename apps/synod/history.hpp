@@ -12,7 +12,8 @@ namespace synod::cli {
 
 // Calls `each` for every batch from `from` on, in slot order, until `each` returns false or the
 // log's end: its end when the first page came if `snapshot`, else wherever it is by then.
-// Returns the slot after the last one read. Throws if the member stops answering for `timeout`.
+// Returns the slot after the last one read. Throws if the member stops answering for `timeout`,
+// or if it no longer has slot `from` (naming the first slot it has).
 slot_t read_history(caf::actor_system& system, const caf::actor& member, slot_t from, bool snapshot,
                     const std::function<bool(const delivered_batch&)>& each,
                     std::chrono::milliseconds timeout = std::chrono::seconds(30));

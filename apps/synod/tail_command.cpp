@@ -2,7 +2,8 @@
 // (read back a page at a time, then followed live) or from now on, until --count messages or,
 // with --snapshot, until what was delivered when it started has been printed. --digest prints only
 // how many messages were delivered so far and a digest of their sequence (members that agree
-// print the same line), however long the log.
+// print the same line), however long the log. Slots the member no longer has (retention) end a
+// --from with one line naming the first slot it has.
 #include <nlohmann/json.hpp>
 
 #include <iostream>
@@ -85,6 +86,12 @@ int run_tail(const arguments& args) {
   for (bool more = true; more;) {
     self->receive(
         [&](delivered_batch& b) { more = print_batch(b); }, [](subscribe_reply&) {},
+        [&](delivery_gap& g) {
+          std::cout.flush();
+          std::cerr << "synod tail: slots " << g.first << " to " << g.last
+                    << " were truncated before node " << g.node
+                    << " could deliver them here; going on from slot " << g.last + 1 << "\n";
+        },
         [&](caf::down_msg&) {
           std::cout.flush();
           throw std::runtime_error("lost the connection to node " + std::to_string(config.id));

@@ -47,8 +47,9 @@ def free_base_port(count, shifted=0):
 
 
 class Group:
-    def __init__(self, synod, check, size, workdir, extra="", host=None):
-        """`host(i)`: member i's address (default: 127.0.0.1, each on its own port)."""
+    def __init__(self, synod, check, size, workdir, extra="", host=None, whole_log=True):
+        """`host(i)`: member i's address (default: 127.0.0.1, each on its own port).
+        `whole_log`: nothing is truncated, so the checks can read every log from slot 1."""
         self.synod, self.check_bin, self.size, self.dir = synod, check, size, workdir
         base = free_base_port(size)
         if host is None:
@@ -58,6 +59,8 @@ class Group:
         with open(self.config, "w") as f:
             f.write(f'[synod]\ngroup="it"\nmembers=[{members}]\n'
                     f'data-dir="{workdir}/data"\n{extra}\n')
+            if whole_log:
+                f.write("retain-slots=0\nretain-bytes=0\n")
         self.procs = {}
 
     def print_logs(self, lines=15):

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Long ledgers with real processes: a group of three with a small retention orders millions of
+messages while one member stays down the whole time. Each running member's data directory stays
+under its bound; a read of slots that were truncated ends with one line naming the first slot
+kept; the member that was down starts with an empty database, skips the truncated slots to a
+peer's snapshot (saying so in its log) and then has the same ledger digest as the others; a
+restarted member reads only what follows its newest snapshot.
+
+usage: retention_test.py --synod PATH --check PATH [--messages N]
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from group_test import Group, run_scenario  # noqa: E402
+
+RETAIN_SLOTS = 20000
+RETAIN_BYTES = 4 << 20
+# What retention keeps is counted twice on disk (the delivered batch and the accepted value),
+# plus row overhead, the WAL (checkpointed every 1,000 pages of 16 KiB) and free pages.
+BOUND_MIB = 64
+
+
+def directory_mib(path):
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(root, name))
+            except FileNotFoundError:
+                pass
+    return total / (1 << 20)
+
+
+def wait_for(what, condition, timeout):
+    deadline = time.time() + timeout
+    while not condition():
+        if time.time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.5)
+
+
+def recovered_line(g, i):
+    with open(os.path.join(g.dir, f"node{i}.log")) as f:
+        lines = [l for l in f if "recovered " in l]
+    return lines[-1] if lines else ""
+
+
+def scenario(g, messages):
+    g.start(1)
+    g.start(2)
+    time.sleep(0.5)
+    sizes = {1: [], 2: []}
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            for i in sizes:
+                sizes[i].append(directory_mib(os.path.join(g.dir, "data", f"node-{i}")))
+            time.sleep(1)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    began = time.time()
+    try:
+        b = g.broadcast(1, messages, "L")
+        out, err = b.communicate(timeout=600)
+    finally:
+        done.set()
+        sampler.join()
+    if b.returncode != 0:
+        raise AssertionError(f"broadcast failed: {err.strip()}")
+    print(f"{messages} messages of 64 B through node 1 in {time.time() - began:.1f} s")
+    for i, seen in sizes.items():
+        print(f"node {i} data directory over the run (MiB, one sample a second): max "
+              f"{max(seen):.1f}, last {seen[-1]:.1f}; samples {[round(s) for s in seen]}")
+        if max(seen) > BOUND_MIB:
+            raise AssertionError(f"node {i}'s data directory reached {max(seen):.1f} MiB, "
+                                 f"over its {BOUND_MIB} MiB bound")
+
+    # Slots that are gone: one line naming the first slot the member has.
+    tail = subprocess.run([g.synod, "tail", "--config", g.config, "--id", "1", "--from", "1",
+                           "--count", "1"], capture_output=True, text=True, timeout=30)
+    first_kept = re.search(r"no longer has slot 1: its log starts at slot (\d+)", tail.stderr)
+    if tail.returncode != 1 or not first_kept or len(tail.stderr.strip().splitlines()) != 1:
+        raise AssertionError(f"tail below the retained log: exit {tail.returncode}, "
+                             f"stderr {tail.stderr!r}")
+    print(f"tail --from 1: {tail.stderr.strip()}")
+    tail = subprocess.run([g.synod, "tail", "--config", g.config, "--id", "1", "--from",
+                           first_kept.group(1), "--count", "1"],
+                          capture_output=True, text=True, timeout=30)
+    if tail.returncode != 0 or not tail.stdout.startswith(f"slot {first_kept.group(1)} "):
+        raise AssertionError(f"tail from the first slot kept: {tail.stdout!r} {tail.stderr!r}")
+
+    # The member that was down the whole run: skips to a snapshot, then agrees.
+    began = time.time()
+    g.start(3)
+    wait_for("node 3 to reach the others",
+             lambda: g.digest(3) == g.digest(1) == g.digest(2), 120)
+    with open(os.path.join(g.dir, "node3.log")) as f:
+        skipped = [l.strip() for l in f if re.search(r"skipped slots \d+ to", l)]
+    if not skipped:
+        raise AssertionError("node 3 caught up without skipping to a snapshot")
+    print(f"node 3 caught up in {time.time() - began:.1f} s: {skipped[0].split(' ', 2)[2]}")
+    print(f"ledger digests (messages, digest): {g.digest(1)} at every member")
+
+    # A restart reads only what follows the newest snapshot.
+    g.kill(2)
+    began = time.time()
+    g.start(2)
+    line = recovered_line(g, 2)
+    found = re.search(r"delivered up to slot (\d+) .*read from slot (\d+)\), truncated up to slot "
+                      r"(\d+)", line)
+    if not found:
+        raise AssertionError(f"unexpected recovery line: {line}")
+    delivered, read_from, truncated = (int(x) for x in found.groups())
+    print(f"node 2 restarted in {time.time() - began:.2f} s: delivered up to slot {delivered}, "
+          f"read from slot {read_from}, truncated up to slot {truncated}")
+    if truncated == 0 or delivered - read_from + 1 > RETAIN_SLOTS // 16 + 1:
+        raise AssertionError("recovery read more than what follows the newest snapshot")
+    wait_for("node 2 to agree again", lambda: g.digest(2) == g.digest(1), 60)
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--synod", required=True)
+    parser.add_argument("--check", required=True)
+    parser.add_argument("--messages", type=int, default=3000000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="synod-ledger-") as workdir:
+        g = Group(args.synod, args.check, 3, workdir,
+                  f"retain-slots={RETAIN_SLOTS}\nretain-bytes={RETAIN_BYTES}\n", whole_log=False)
+        return run_scenario(g, lambda g: scenario(g, args.messages),
+                            os.environ.get("SYNOD_KEEP"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
