@@ -80,7 +80,7 @@ struct status_reply {
   // A fingerprint of the delivery sequence up to delivered_up_to: members at the same position
   // agree if and only if it is equal (see messaging/ledger_digest.hpp).
   std::uint64_t delivered_digest = 0;
-  slot_t truncated_up_to = 0;  // the member's log starts after this slot
+  slot_t truncated_up_to = 0;      // the member's log starts after this slot
   double messages_per_second = 0;  // delivered, over the last second or so
   double bytes_per_second = 0;
   std::uint64_t uptime_ms = 0;

@@ -11,8 +11,8 @@
 
 #include "messaging/batch.hpp"
 #include "messaging/delivered_filter.hpp"
-#include "messaging/ledger_digest.hpp"
 #include "messaging/ids.hpp"
+#include "messaging/ledger_digest.hpp"
 
 namespace synod {
 

@@ -103,9 +103,9 @@ class learner {
   std::uint64_t messages_ = 0;  // delivered here since the group began, and their payload bytes
   std::uint64_t bytes_ = 0;
   std::uint64_t digest_ = ledger_digest_start;  // see ledger_digest.hpp
-  std::deque<ledger_snapshot> snapshots_;  // oldest first; the oldest is at or above the cut
-  slot_t truncated_up_to_ = 0;             // what the disk no longer has
-  slot_t truncation_target_ = 0;           // where truncation is heading, a chunk at a time
+  std::deque<ledger_snapshot> snapshots_;       // oldest first; the oldest is at or above the cut
+  slot_t truncated_up_to_ = 0;                  // what the disk no longer has
+  slot_t truncation_target_ = 0;                // where truncation is heading, a chunk at a time
 
   node_id best_peer_ = 0;  // the peer known to be furthest ahead
   slot_t best_peer_progress_ = 0;

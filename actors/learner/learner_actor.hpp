@@ -18,7 +18,7 @@ namespace synod {
 
 struct learner_state : role_state<learner> {
   slot_t memory_slots = 256;
-  slot_t carried_up_to = 0;  // the last delivery carried out (durable, sent to subscribers)
+  slot_t carried_up_to = 0;          // the last delivery carried out (durable, sent to subscribers)
   std::uint64_t carried_digest = 0;  // the ledger digest after it
   std::vector<caf::actor> subscribers;
   std::map<node_id, slot_t> peer_progress;  // from heartbeats, for the status

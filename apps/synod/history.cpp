@@ -20,10 +20,9 @@ slot_t read_history(caf::actor_system& system, const caf::actor& member, slot_t 
                    throw std::runtime_error("reading the log: " + system.render(e));
                  });
     if (page.truncated_up_to >= from)
-      throw std::runtime_error("the member no longer has slot " + std::to_string(from) +
-                               ": its log starts at slot " +
-                               std::to_string(page.truncated_up_to + 1) +
-                               " (older slots were truncated by retention)");
+      throw std::runtime_error(
+          "the member no longer has slot " + std::to_string(from) + ": its log starts at slot " +
+          std::to_string(page.truncated_up_to + 1) + " (older slots were truncated by retention)");
     if (!end || !snapshot) end = page.delivered_up_to;
     for (const auto& b : page.batches) {
       if (b.slot > *end) return from;

@@ -37,6 +37,41 @@ class LeaderTest : public ::testing::Test {
   }
 };
 
+// The local learner skipped to a snapshot: what it covers is delivered, so the leader releases
+// those messages, never proposes them, and proposes after the snapshot's slot.
+TEST_F(LeaderTest, ASkippedSnapshotReleasesWhatItCoversAndMovesPastIt) {
+  leader l = make();
+  win_phase_one(l);
+  l.step(2, forward_of(4));
+  auto proposed = sent<write_request>(l.outbox().take());
+  ASSERT_FALSE(proposed.empty());
+  EXPECT_EQ(l.held_count(), 4u);
+  delivered_filter ids;
+  for (std::uint64_t seq = 0; seq < 4; ++seq) ids.insert({2, seq});
+  l.on_delivery(delivery::gap(1, ledger_snapshot{50, ids, 4, 8, 0}));
+  EXPECT_EQ(l.held_count(), 0u);
+  EXPECT_EQ(l.in_flight(), 0u);
+  l.step(2, forward_of(5));  // 0..3 again, and 4
+  const auto next = sent<write_request>(l.outbox().take());
+  ASSERT_EQ(next.size(), 3u);  // one new batch, to each acceptor
+  EXPECT_EQ(next[0].second.slot, 51u);
+  EXPECT_EQ(next[0].second.value.size(), 1u);
+}
+
+// Acceptors that forgot a delivered slot refuse every WRITE of it: a leader that proposed slots
+// delivered while its phase 1 ran would resend them for ever.
+TEST_F(LeaderTest, SlotsDeliveredDuringPhaseOneAreNotProposed) {
+  leader l = make();
+  l.on_leader_change(1);
+  const auto read = sent<read_request>(l.outbox().take()).at(0).second;
+  for (slot_t s = 1; s <= 3; ++s) l.on_delivery(delivery{s, value_of("d", 7, s)});
+  l.step(1, read_ack{read.round, read.from_slot, {{2, {1, 3}, value_of("d", 7, 2)}}});
+  l.step(2, read_ack{read.round, read.from_slot, {{4, {1, 3}, value_of("e", 7, 4)}}});
+  const auto writes = sent<write_request>(l.outbox().take());
+  ASSERT_FALSE(writes.empty());
+  for (const auto& [to, w] : writes) EXPECT_EQ(w.slot, 4u);
+}
+
 TEST_F(LeaderTest, RoundCounterIsDurableBeforeTheFirstRead) {
   auto l = make();
   l.on_leader_change(1);

@@ -79,6 +79,93 @@ TEST_F(SqliteStorage, RecoveryKeepsOnlyTheMemoryWindow) {
   EXPECT_EQ(everything.forgotten_up_to, 0u);
 }
 
+// The learner's snapshots and cuts: both storages forget the same slots, keep the same
+// snapshots, and recover from the newest one reading only what follows it.
+TEST_F(SqliteStorage, TruncationForgetsTheLogAndRecoveryStartsFromTheNewestSnapshot) {
+  memory_storage m;
+  const auto both = [&](const std::vector<durable_record>& records) {
+    sqlite_storage(options()).commit(records);
+    m.commit(records);
+  };
+  delivered_filter ids;
+  std::uint64_t digest = ledger_digest_start;
+  for (slot_t slot = 1; slot <= 30; ++slot) {
+    const batch b = value_of("p", 4, slot);
+    ids.insert({4, slot});
+    digest = fold_delivery(digest, slot, b);
+    std::vector<durable_record> records{accept_record{slot, {1, 1}, b}, delivery_record{slot, b}};
+    if (slot % 10 == 0) records.push_back(snapshot_record{{slot, ids, slot, slot, digest}});
+    both(records);
+  }
+  both({truncate_record{10}, truncate_record{15}});
+  both({accept_record{31, {1, 1}, value_of("undecided", 4, 31)}});
+  {
+    sqlite_storage s(options());
+    for (const recovered_state& state : {s.recover(3), m.recover(3)}) {
+      EXPECT_EQ(state.truncated_up_to, 15u);
+      ASSERT_EQ(state.snapshots.size(), 2u);  // 10 went with the cut past it; 20 and 30 stay
+      EXPECT_EQ(state.snapshots.front().slot, 20u);
+      EXPECT_EQ(state.forgotten_up_to, 30u);  // the newest snapshot, above the window's floor 27
+      EXPECT_TRUE(state.delivered.empty());
+      EXPECT_EQ(state.delivered_up_to(), 30u);
+      EXPECT_EQ(state.accepted.size(), 1u);  // only the undecided 31
+      EXPECT_EQ(state.forgotten_messages, 30u);
+      EXPECT_EQ(state.forgotten_digest, digest);
+      EXPECT_TRUE(state.forgotten_ids.contains({4, 30}));
+    }
+    EXPECT_EQ(s.read_delivered(1, 1 << 20).front().first, 16u);
+  }
+  // Below the window but after the newest snapshot: read, folded into ids and digest.
+  both({delivery_record{31, value_of("q", 4, 31)}, delivery_record{32, value_of("q", 4, 32)}});
+  sqlite_storage again(options());
+  const auto state = again.recover(1);
+  EXPECT_EQ(state.forgotten_up_to, 31u);
+  EXPECT_TRUE(state.forgotten_ids.contains({4, 31}));
+  EXPECT_EQ(state.forgotten_digest, fold_delivery(digest, 31, value_of("q", 4, 31)));
+  EXPECT_EQ(state.delivered.size(), 1u);
+}
+
+TEST_F(SqliteStorage, UpgradesADatabaseOfSchemaVersionOne) {
+  std::filesystem::create_directories(dir.path() / "node");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(options().path.c_str(), &db), SQLITE_OK);
+  const char* v1 = R"sql(
+    CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE scalars (name TEXT PRIMARY KEY, counter INTEGER NOT NULL, node INTEGER NOT NULL);
+    CREATE TABLE accepted (slot INTEGER PRIMARY KEY, round_counter INTEGER NOT NULL,
+                           round_node INTEGER NOT NULL, value BLOB NOT NULL);
+    CREATE TABLE delivered (slot INTEGER PRIMARY KEY, value BLOB NOT NULL);
+    INSERT INTO meta VALUES ('schema_version', '1'), ('group', 'g'), ('node', '1');
+    INSERT INTO scalars VALUES ('promise', 7, 2);
+  )sql";
+  ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  {
+    sqlite_storage s(options());
+    EXPECT_EQ(s.recover().promised, (round_t{7, 2}));
+    s.commit({snapshot_record{{5, {}, 0, 0, ledger_digest_start}}, truncate_record{5}});
+  }
+  sqlite_storage s(options());
+  EXPECT_EQ(s.recover().truncated_up_to, 5u);
+}
+
+TEST_F(SqliteStorage, RefusesACorruptedSnapshot) {
+  sqlite_storage(options()).commit({snapshot_record{{5, {}, 0, 0, ledger_digest_start}}});
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(options().path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "UPDATE snapshots SET value = x'00112233'", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  sqlite_storage s(options());
+  try {
+    s.recover();
+    FAIL() << "recovered from a corrupted snapshot";
+  } catch (const storage_error& e) {
+    EXPECT_NE(std::string(e.what()).find("corrupted snapshot at slot 5"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST_F(SqliteStorage, RecoversEveryKindOfRecordAfterReopening) {
   {
     sqlite_storage s(options());
@@ -306,6 +393,20 @@ TEST(Codec, RoundTripsABatch) {
   const batch b(messages);
   EXPECT_EQ(decode_batch(encode(b)), b);
   EXPECT_EQ(decode_batch(encode(batch{})), batch{});
+}
+
+TEST(Codec, RoundTripsASnapshot) {
+  delivered_filter ids;
+  for (std::uint64_t seq : {1, 2, 3, 7, 9}) ids.insert({3, seq});
+  ids.insert({5, 1ULL << 45});
+  const ledger_snapshot s{42, ids, 6, 600, 0x1234};
+  const auto back = decode_snapshot(encode(s));
+  EXPECT_EQ(back.slot, 42u);
+  EXPECT_EQ(back.delivered, ids);
+  EXPECT_EQ(back.messages, 6u);
+  EXPECT_EQ(back.bytes, 600u);
+  EXPECT_EQ(back.digest, 0x1234u);
+  EXPECT_THROW(decode_snapshot("garbage"), std::runtime_error);
 }
 
 TEST(Codec, RejectsGarbage) {
