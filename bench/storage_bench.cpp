@@ -1,5 +1,6 @@
 // ./run bench storage: what a group commit to the SQLite forced log costs, next to the raw fsync
-// rate of the same directory measured in the same run. Medians over several runs.
+// rate of the same directory measured in the same run; and the latency of the learner's commits
+// with truncation running against the same without it. Medians over several runs.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/learner/learner.hpp"
 #include "persistence/sqlite_storage.hpp"
 
 namespace {
@@ -77,6 +79,40 @@ double commit_rate(const std::filesystem::path& dir, const workload& w, double d
     storage.commit({promise_record{{commits, 1}}, accept_record{commits, {commits, 1}, b}});
   }
   return static_cast<double>(commits) / seconds_since(start);
+}
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+}
+
+// A member's log at 64 B messages: each commit holds what the learner produced for one decided
+// batch of 256 messages (the accepted value and the delivery, snapshots and cuts when due),
+// `commits` times after `warm_up` commits filled the retention. Returns ms per commit.
+std::vector<double> ledger_latencies(const std::filesystem::path& dir, std::uint64_t retain_bytes,
+                                     std::size_t warm_up, std::size_t commits) {
+  const std::string path = (dir / "ledger.db").string();
+  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path + suffix);
+  sqlite_storage storage(sqlite_options{path, "bench", 1, 0});
+  learner_config config;
+  config.retain_bytes = retain_bytes;
+  learner core(1, config, {});
+  std::vector<double> latencies;
+  std::uint64_t seq = 0;
+  for (slot_t slot = 1; slot <= warm_up + commits; ++slot) {
+    batch_builder b;
+    for (int i = 0; i < 256; ++i) b.add({2, seq++}, std::string(64, 'p'));
+    const batch value = b.finish();
+    core.step(2, decision{slot, value});
+    std::vector<durable_record> records;
+    records.emplace_back(std::in_place_type<accept_record>, accept_record{slot, {1, 1}, value});
+    for (auto& r : core.outbox().take().durable) records.push_back(std::move(r));
+    const auto start = clock_type::now();
+    storage.commit(records);
+    if (slot > warm_up) latencies.push_back(seconds_since(start) * 1000);
+  }
+  for (const char* suffix : {"", "-wal", "-shm", ".lock"}) std::filesystem::remove(path + suffix);
+  return latencies;
 }
 
 }  // namespace
@@ -145,6 +181,27 @@ int main(int argc, char** argv) {
     }
     for (const char* suffix : {"", "-wal", "-shm", ".lock"})
       std::filesystem::remove((dir / "bench.db").string() + suffix);
+
+    // Truncation must not stall commits: the same commits with a 4 MiB retention (a cut of up
+    // to 64 slots rides along every ~11 commits) and with none, interleaved run by run.
+    const std::size_t warm_up = 2000, measured = 3000;
+    std::vector<double> p50[2], p99[2], worst[2];
+    for (int run = 0; run < runs; ++run) {
+      std::cerr << "run " << run + 1 << "/" << runs << ": ledger commits without and with cuts\n";
+      for (int cut = 0; cut < 2; ++cut) {
+        const auto l = ledger_latencies(dir, cut ? std::uint64_t{4} << 20 : 0, warm_up, measured);
+        p50[cut].push_back(percentile(l, 0.5));
+        p99[cut].push_back(percentile(l, 0.99));
+        worst[cut].push_back(percentile(l, 1.0));
+      }
+    }
+    std::printf("\nlearner commits of 256 x 64 B (medians of %d runs of %zu commits):\n", runs,
+                measured);
+    std::printf("| truncation | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|\n");
+    for (int cut = 0; cut < 2; ++cut)
+      std::printf("| %s | %.3f | %.3f | %.3f |\n", cut ? "4 MiB retention" : "none",
+                  median(p50[cut]), median(p99[cut]), median(worst[cut]));
+    std::printf("p99 with truncation / without: %.2f\n", median(p99[1]) / median(p99[0]));
   } catch (const std::exception& e) {
     std::cerr << "synod-bench-storage: " << e.what() << "\n";
     return 1;

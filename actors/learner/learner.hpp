@@ -22,7 +22,7 @@ struct learner_config {
   // 4 MiB without one), so it keeps at most about 1/16 more than a bound.
   slot_t retain_slots = 0;
   std::uint64_t retain_bytes = 0;
-  slot_t truncate_chunk_slots = 64;  // deleted in one commit at most: no commit waits for a purge
+  slot_t truncate_chunk_slots = 4;  // deleted in one commit at most: no commit waits for a purge
 };
 
 // The bytes a delivered prefix takes on disk, as retention counts them.

@@ -102,8 +102,9 @@ class Network:
 
 
 class NetGroup(Group):
-    def __init__(self, synod, check, net, workdir):
-        super().__init__(synod, check, net.size, workdir, "", host=Network.host)
+    def __init__(self, synod, check, net, workdir, whole_log=True):
+        super().__init__(synod, check, net.size, workdir, "", host=Network.host,
+                         whole_log=whole_log)
         self.net = net
 
     def wrap(self, i):
