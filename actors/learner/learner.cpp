@@ -27,8 +27,8 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
     decided_.emplace(slot, std::move(seen));
     ++next_slot_;
   }
-  // A truncation cut short by a crash goes on to the snapshot it was heading for.
-  if (!snapshots_.empty()) truncation_target_ = snapshots_.front().slot;
+  // A cut that a crash interrupted is decided again, from the retention bounds, at the next
+  // delivery: the oldest snapshot kept is not necessarily where it was heading.
 }
 
 void learner::on_local_accept(const accepted_value& a) {

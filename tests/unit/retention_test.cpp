@@ -160,6 +160,18 @@ TEST(Retention, ARestartedLearnerStartsFromItsNewestSnapshotWithTheSameDigest) {
   EXPECT_TRUE(after.outbox().take().deliveries.at(0).messages().empty());
 }
 
+TEST(Retention, ARestartCutsNothingThatFitsTheBounds) {
+  memory_storage disk;
+  learner before(1, retaining(160), {});  // snapshots every 10 slots, nothing cut before 160
+  deliver(before, 1, 45);
+  disk.commit(before.outbox().take().durable);
+  learner after(1, retaining(160), disk.recover(4));
+  after.tick();
+  after.step(2, decision{46, value_of("m", 9, 46)});
+  EXPECT_TRUE(records<truncate_record>(after.outbox().take()).empty());
+  EXPECT_EQ(after.truncated_up_to(), 0u);
+}
+
 TEST(Retention, PeersThatStillHaveTheNextSlotAreAskedFirst) {
   learner l(1, {}, {});
   l.on_peer_progress(2, 100, 50);  // furthest ahead, but truncated past slot 1
