@@ -104,7 +104,9 @@ void print_json(const node_config& config, const std::vector<member_view>& views
               {"undelivered", s.undelivered},
               {"undelivered_bytes", s.undelivered_bytes},
               {"held", s.held},
-              {"waiting_slots", s.waiting_slots}});
+              {"waiting_slots", s.waiting_slots},
+              {"truncated_up_to", s.truncated_up_to},
+              {"delivered_digest", s.delivered_digest}});
     nlohmann::json links = nlohmann::json::array();
     for (const auto& l : s.links)
       links.push_back({{"peer", l.peer},

@@ -46,6 +46,18 @@ def free_base_port(count, shifted=0):
     raise RuntimeError("no free ports")
 
 
+def directory_mib(path):
+    """MiB the files below `path` take (files that vanish meanwhile, e.g. a WAL, count 0)."""
+    total = 0
+    for root, _, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.path.getsize(os.path.join(root, name))
+            except FileNotFoundError:
+                pass
+    return total / (1 << 20)
+
+
 class Group:
     def __init__(self, synod, check, size, workdir, extra="", host=None, whole_log=True):
         """`host(i)`: member i's address (default: 127.0.0.1, each on its own port).

@@ -22,24 +22,13 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from group_test import Group, run_scenario  # noqa: E402
+from group_test import Group, directory_mib, run_scenario  # noqa: E402
 
 RETAIN_SLOTS = 20000
 RETAIN_BYTES = 4 << 20
 # What retention keeps is counted twice on disk (the delivered batch and the accepted value),
 # plus row overhead, the WAL (checkpointed every 1,000 pages of 16 KiB) and free pages.
 BOUND_MIB = 64
-
-
-def directory_mib(path):
-    total = 0
-    for root, _, files in os.walk(path):
-        for name in files:
-            try:
-                total += os.path.getsize(os.path.join(root, name))
-            except FileNotFoundError:
-                pass
-    return total / (1 << 20)
 
 
 def wait_for(what, condition, timeout):

@@ -23,7 +23,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from group_test import Group  # noqa: E402
+from group_test import Group, directory_mib  # noqa: E402
 from netfault_test import MEMORY_BOUND_MIB, Load, Network, NetGroup, unavailable  # noqa: E402
 
 KILL_EVERY, PAUSE_EVERY, LOSS_EVERY = 120, 180, 240
@@ -53,17 +53,6 @@ def restart(g, i, restarts):
 
 MIN_FREE_DISK_GIB = 5  # a safety net: retention keeps each member far below
 DATA_BOUND_MIB = 256  # what the default retention promises per member
-
-
-def directory_mib(path):
-    total = 0
-    for d, _, files in os.walk(path):
-        for f in files:
-            try:
-                total += os.path.getsize(os.path.join(d, f))
-            except FileNotFoundError:  # a WAL checkpoint or a cut removed it meanwhile
-                pass
-    return total / 2**20
 
 
 def disk(workdir):

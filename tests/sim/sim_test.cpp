@@ -257,5 +257,9 @@ TEST(PlantedBug, snapshot_without_its_message_ids_is_caught) {
   expect_found(planted_bug::snapshot_loses_ids, 500);
 }
 
+TEST(PlantedBug, snapshot_without_its_ledger_digest_is_caught) {
+  expect_found(planted_bug::snapshot_loses_digest, 500);
+}
+
 }  // namespace
 }  // namespace synod::sim

@@ -14,7 +14,8 @@ namespace synod::sim {
 std::optional<planted_bug> parse_bug(const std::string& name) {
   for (auto bug :
        {planted_bug::none, planted_bug::acceptor_forgets_promise, planted_bug::leader_reuses_round,
-        planted_bug::learner_skips_ahead, planted_bug::snapshot_loses_ids})
+        planted_bug::learner_skips_ahead, planted_bug::snapshot_loses_ids,
+        planted_bug::snapshot_loses_digest})
     if (to_string(bug) == name) return bug;
   return std::nullopt;
 }
@@ -31,6 +32,8 @@ std::string to_string(planted_bug bug) {
       return "learner-skips-ahead";
     case planted_bug::snapshot_loses_ids:
       return "snapshot-loses-ids";
+    case planted_bug::snapshot_loses_digest:
+      return "snapshot-loses-digest";
   }
   return "?";
 }
@@ -101,6 +104,7 @@ class world {
     }
     result_.violations = checker_.check(end);
     check_nothing_held();
+    check_same_ledger();
     if (config_.max_leader_rounds > 0 &&
         result_.rounds_after_first_decision > config_.max_leader_rounds)
       result_.violations.push_back(
@@ -167,6 +171,28 @@ class world {
         result_.violations.push_back("bounded: node " + std::to_string(n.id) +
                                      "'s leader still holds " + std::to_string(l.held_count()) +
                                      " message(s) after settling");
+    }
+  }
+
+  // Members at the same position hold the same ledger, whether they built it by deliveries or
+  // took part of it from a snapshot: equal digests (the application's state, here the delivery
+  // sequence, folded).
+  void check_same_ledger() {
+    const member* first = nullptr;
+    for (const auto& n : nodes_) {
+      if (!n.live) continue;
+      const auto& l = n.live->learner_core();
+      if (!first) {
+        first = &*n.live;
+        continue;
+      }
+      const auto& f = first->learner_core();
+      if (l.delivered_up_to() != f.delivered_up_to()) continue;
+      if (l.digest() != f.digest() || l.delivered_messages() != f.delivered_messages())
+        result_.violations.push_back(
+            "ledger: node " + std::to_string(n.id) + " and node " +
+            std::to_string(first->self()) + " delivered up to slot " +
+            std::to_string(l.delivered_up_to()) + " but their ledger digests differ");
     }
   }
 
@@ -263,9 +289,10 @@ class world {
     if (config_.trace)
       std::cout << now_ << " " << m.from << "->" << m.to << " " << kind_name(m.body) << "\n";
     if (config_.bug == planted_bug::learner_skips_ahead) skip_ahead(n, m.body);
-    if (auto* s = std::get_if<ledger_snapshot>(&m.body);
-        s && config_.bug == planted_bug::snapshot_loses_ids)
-      s->delivered = delivered_filter{};
+    if (auto* s = std::get_if<ledger_snapshot>(&m.body)) {
+      if (config_.bug == planted_bug::snapshot_loses_ids) s->delivered = delivered_filter{};
+      if (config_.bug == planted_bug::snapshot_loses_digest) s->digest = ledger_digest_start;
+    }
     n.live->receive(m.from, m.body);
     flush(n);
   }

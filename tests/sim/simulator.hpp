@@ -21,6 +21,7 @@ enum class planted_bug {
   leader_reuses_round,       // recovery loses the last round counter the leader used
   learner_skips_ahead,       // a decision ahead of a gap is delivered at once
   snapshot_loses_ids,        // a learner skipping to a snapshot keeps none of its message ids
+  snapshot_loses_digest,     // ...or starts its ledger digest afresh
 };
 std::optional<planted_bug> parse_bug(const std::string& name);
 std::string to_string(planted_bug bug);
