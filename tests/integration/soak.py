@@ -62,6 +62,25 @@ def disk(workdir):
     return used, st.f_bavail * st.f_frsize / 2**30
 
 
+def plot_disk(sizes, path):
+    """Each member's data directory size over the run, as a PNG (gnuplot, where installed)."""
+    data = path + ".dat"
+    with open(data, "w") as f:
+        for t, used in sizes:
+            f.write(f"{t / 60:.2f} " + " ".join(f"{used[i]:.1f}" for i in (1, 2, 3)) + "\n")
+    script = (f"set terminal pngcairo size 800,360; set output '{path}';"
+              "set xlabel 'minutes'; set ylabel 'MiB'; set yrange [0:*]; set key bottom right;"
+              "set title 'data directory per member at saturation (default retention)';"
+              f"plot for [i=2:4] '{data}' using 1:i with lines title 'node '.(i-1)")
+    try:
+        subprocess.run(["gnuplot", "-e", script], check=True)
+        print(f"disk plot: {path}")
+    except (OSError, subprocess.CalledProcessError) as e:
+        print(f"no disk plot ({e})")
+    finally:
+        os.remove(data)
+
+
 def digests(g):
     """Every member's (messages delivered, ledger digest)."""
     return {i: g.digest(i, timeout=60) for i in range(1, g.size + 1)}
@@ -74,6 +93,7 @@ def main():
     parser.add_argument("--synod", required=True)
     parser.add_argument("--check", required=True)
     parser.add_argument("--minutes", type=float, default=30)
+    parser.add_argument("--disk-plot", help="write the data directories' size over time here")
     parser.add_argument("--max-stall", type=float, default=MAX_STALL_S,
                         help="seconds without any delivery that fail the run")
     args = parser.parse_args()
@@ -186,6 +206,8 @@ def main():
         if sizes:
             print("largest data directory: " + ", ".join(
                 f"node {i} {max(s[i] for _, s in sizes):.0f} MiB" for i in range(1, 4)))
+            if args.disk_plot:
+                plot_disk(sizes, args.disk_plot)
         for label, k in (("start", 1), ("middle", n // 2), ("end", n - 1)):
             print(f"memory at {label}: " +
                   ", ".join(f"node {i} {m:.0f} MiB" for i, m in pick(k).items()))
