@@ -15,6 +15,8 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
       digest_(recovered.forgotten_digest),
       snapshots_(recovered.snapshots.begin(), recovered.snapshots.end()),
       truncated_up_to_(recovered.truncated_up_to),
+      // A cut that a crash interrupted is decided again, from the retention bounds, at the next
+      // delivery: the oldest snapshot kept is not necessarily where it was heading.
       truncation_target_(recovered.truncated_up_to) {
   // Recovery: Received <- TO_delivered; nextBatch follows the last delivered slot. Slots up to
   // forgotten_up_to are on disk only (the memory window), their ids in the filter.
@@ -27,8 +29,6 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
     decided_.emplace(slot, std::move(seen));
     ++next_slot_;
   }
-  // A cut that a crash interrupted is decided again, from the retention bounds, at the next
-  // delivery: the oldest snapshot kept is not necessarily where it was heading.
 }
 
 void learner::on_local_accept(const accepted_value& a) {

@@ -82,6 +82,21 @@ void report_progress(self_ptr self) {
   self->send(s.peers.detector, local_progress{s.carried_up_to, s.core->retained_from()});
 }
 
+// The learner skipped to a peer's snapshot: said in the log, counted (the snapshot's counts are
+// the group's since it began), and told to every subscriber.
+void carry_out_gap(self_ptr self, node_id id, const delivery& d) {
+  auto& s = self->state;
+  spdlog::warn(
+      "node {}: skipped slots {} to {}: no peer asked still had them (retention); going on from "
+      "slot {}",
+      id, d.gap_from, d.slot, d.slot + 1);
+  const auto& counts = *d.skipped;
+  if (counts.messages > s.deliveries.messages())
+    s.deliveries.add(counts.messages - s.deliveries.messages(),
+                     counts.bytes > s.deliveries.bytes() ? counts.bytes - s.deliveries.bytes() : 0);
+  for (const auto& sub : s.subscribers) self->send(sub, delivery_gap{id, d.gap_from, d.slot});
+}
+
 // Forgets what is beyond the memory window, here and in the acceptor.
 void forget_old(self_ptr self) {
   auto& s = self->state;
@@ -110,16 +125,7 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
       s.carried_up_to = d.slot;
       s.carried_digest = d.digest;
       if (d.is_gap()) {
-        spdlog::warn(
-            "node {}: skipped slots {} to {}: no peer asked still had them (retention); "
-            "going on from slot {}",
-            id, d.gap_from, d.slot, d.slot + 1);
-        if (d.skipped->messages > s.deliveries.messages())
-          s.deliveries.add(d.skipped->messages - s.deliveries.messages(),
-                           d.skipped->bytes > s.deliveries.bytes()
-                               ? d.skipped->bytes - s.deliveries.bytes()
-                               : 0);
-        for (const auto& sub : s.subscribers) self->send(sub, delivery_gap{id, d.gap_from, d.slot});
+        carry_out_gap(self, id, d);
       } else {
         count_delivery(s.deliveries, d.value);
         if (!s.subscribers.empty()) {

@@ -12,10 +12,9 @@
 namespace synod::sim {
 
 std::optional<planted_bug> parse_bug(const std::string& name) {
-  for (auto bug :
-       {planted_bug::none, planted_bug::acceptor_forgets_promise, planted_bug::leader_reuses_round,
-        planted_bug::learner_skips_ahead, planted_bug::snapshot_loses_ids,
-        planted_bug::snapshot_loses_digest})
+  for (auto bug : {planted_bug::none, planted_bug::acceptor_forgets_promise,
+                   planted_bug::leader_reuses_round, planted_bug::learner_skips_ahead,
+                   planted_bug::snapshot_loses_ids, planted_bug::snapshot_loses_digest})
     if (to_string(bug) == name) return bug;
   return std::nullopt;
 }
@@ -189,10 +188,10 @@ class world {
       const auto& f = first->learner_core();
       if (l.delivered_up_to() != f.delivered_up_to()) continue;
       if (l.digest() != f.digest() || l.delivered_messages() != f.delivered_messages())
-        result_.violations.push_back(
-            "ledger: node " + std::to_string(n.id) + " and node " +
-            std::to_string(first->self()) + " delivered up to slot " +
-            std::to_string(l.delivered_up_to()) + " but their ledger digests differ");
+        result_.violations.push_back("ledger: node " + std::to_string(n.id) + " and node " +
+                                     std::to_string(first->self()) + " delivered up to slot " +
+                                     std::to_string(l.delivered_up_to()) +
+                                     " but their ledger digests differ");
     }
   }
 
