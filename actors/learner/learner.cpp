@@ -198,7 +198,7 @@ void learner::step(node_id from, const catch_up_request& m) {
 
 void learner::on_peer_progress(node_id peer, slot_t delivered_up_to, slot_t retained_from) {
   if (peer == self_) return;
-  peers_[peer] = peer_log{delivered_up_to, retained_from};
+  peers_[peer] = peer_log{delivered_up_to, retained_from, ticks_};
   // Follow whichever peer last said it is ahead: a peer that stops answering stops saying so.
   if (delivered_up_to <= this->delivered_up_to()) return;
   best_peer_ = peer;
@@ -206,6 +206,7 @@ void learner::on_peer_progress(node_id peer, slot_t delivered_up_to, slot_t reta
 }
 
 void learner::tick() {
+  ++ticks_;
   tick_retention();
   if (!lagging()) {
     ticks_since_request_ = 0;
@@ -225,10 +226,12 @@ void learner::tick() {
 
 void learner::ask_for_catch_up() {
   if (best_peer_ == 0) return;
-  // Rather a peer that still has the next slot (the one furthest ahead of those) than a gap.
+  // Rather a peer that still has the next slot (the one furthest ahead of those) than a gap;
+  // only one heard lately: a peer that stopped sending heartbeats (it crashed) answers nothing.
   node_id ask = best_peer_;
   const auto has_next = [&](const peer_log& p) {
-    return p.retained_from <= next_slot_ && p.delivered_up_to >= next_slot_;
+    return p.retained_from <= next_slot_ && p.delivered_up_to >= next_slot_ &&
+           ticks_ - p.heard_at <= 2 * config_.catch_up_retry_ticks;
   };
   if (auto best = peers_.find(best_peer_); best != peers_.end() && !has_next(best->second)) {
     slot_t furthest = 0;

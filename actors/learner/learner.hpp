@@ -112,8 +112,10 @@ class learner {
   struct peer_log {
     slot_t delivered_up_to = 0;
     slot_t retained_from = 1;
+    std::uint64_t heard_at = 0;  // ticks_ when its last heartbeat came
   };
   std::map<node_id, peer_log> peers_;  // from their heartbeats
+  std::uint64_t ticks_ = 0;
   unsigned ticks_since_request_ = 0;
   bool requested_ = false;
   slot_t next_slot_at_request_ = 0;  // where the last catch-up request started

@@ -69,10 +69,10 @@ class Group:
         members = ", ".join(f'"{i}@{host(i)}:{base + i - 1}"' for i in range(1, size + 1))
         self.config = os.path.join(workdir, "group.ini")
         with open(self.config, "w") as f:
+            # Before `extra`, which may open a section of its own ([synod.faults]).
+            keep = "retain-slots=0\nretain-bytes=0\n" if whole_log else ""
             f.write(f'[synod]\ngroup="it"\nmembers=[{members}]\n'
-                    f'data-dir="{workdir}/data"\n{extra}\n')
-            if whole_log:
-                f.write("retain-slots=0\nretain-bytes=0\n")
+                    f'data-dir="{workdir}/data"\n{keep}{extra}\n')
         self.procs = {}
 
     def print_logs(self, lines=15):

@@ -182,6 +182,18 @@ TEST(Retention, PeersThatStillHaveTheNextSlotAreAskedFirst) {
   EXPECT_EQ(asked[0].first, 3u);
 }
 
+TEST(Retention, APeerThatStoppedSendingHeartbeatsIsNotAsked) {
+  learner l(1, {}, {});
+  l.on_peer_progress(3, 80, 1);  // then it crashes: nothing more from it
+  for (int i = 0; i < 20; ++i) l.tick();
+  l.outbox().take();
+  l.on_peer_progress(2, 100, 50);  // alive, but truncated past slot 1
+  l.tick();
+  const auto asked = sent<catch_up_request>(l.outbox().take());
+  ASSERT_FALSE(asked.empty());
+  EXPECT_EQ(asked.back().first, 2u);
+}
+
 TEST(Retention, WithNoPeerThatHasTheNextSlotTheFurthestIsAskedForItsSnapshot) {
   learner l(1, {}, {});
   l.on_peer_progress(2, 100, 50);
