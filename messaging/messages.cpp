@@ -7,10 +7,10 @@ std::string to_string(const round_t& r) {
 }
 
 std::string kind_name(const wire_message& m) {
-  static const char* const names[] = {"read_request",  "read_ack",         "read_nack",
-                                      "write_request", "write_ack",        "write_nack",
-                                      "decision",      "catch_up_request", "forward",
-                                      "heartbeat",     "ledger_snapshot"};
+  static const char* const names[] = {
+      "read_request",    "read_ack",   "read_nack",        "write_request", "write_ack",
+      "write_nack",      "decision",   "catch_up_request", "forward",       "heartbeat",
+      "ledger_snapshot", "lead_probe", "lead_ack"};
   static_assert(std::variant_size_v<wire_message> == sizeof(names) / sizeof(names[0]));
   return names[m.index()];
 }

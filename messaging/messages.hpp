@@ -133,9 +133,24 @@ struct heartbeat {
   slot_t retained_from = 1;
 };
 
+// A member whose failure detector chose it asks every failure detector whether it may lead
+// before it starts a round (Raft's PreVote): a round deposes the leader at every acceptor it
+// reaches, so a member that merely hears the others badly must not start one while they still
+// follow a live leader. `attempt` numbers the candidate's probes, so a late answer to an old one
+// is not counted.
+struct lead_probe {
+  std::uint64_t attempt = 0;
+};
+
+// A failure detector's consent: it follows the candidate, or knows of no live leader. It never
+// says no: it answers when it comes to agree (its leader died), or never.
+struct lead_ack {
+  std::uint64_t attempt = 0;
+};
+
 using wire_message =
     std::variant<read_request, read_ack, read_nack, write_request, write_ack, write_nack, decision,
-                 catch_up_request, forward, heartbeat, ledger_snapshot>;
+                 catch_up_request, forward, heartbeat, ledger_snapshot, lead_probe, lead_ack>;
 
 struct envelope {
   node_id from = 0;

@@ -124,6 +124,14 @@ template <class Archive>
 void serialize(Archive& ar, synod::ledger_snapshot& x, unsigned) {
   ar& x.slot& x.delivered& x.messages& x.bytes& x.digest;
 }
+template <class Archive>
+void serialize(Archive& ar, synod::lead_probe& x, unsigned) {
+  ar& x.attempt;
+}
+template <class Archive>
+void serialize(Archive& ar, synod::lead_ack& x, unsigned) {
+  ar& x.attempt;
+}
 
 // std::variant (Boost 1.74 has none): the alternative's index, then the alternative.
 template <class Archive, std::size_t... I>

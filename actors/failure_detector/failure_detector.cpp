@@ -40,6 +40,25 @@ void failure_detector::step(node_id from, const heartbeat& m) {
   decide();
 }
 
+void failure_detector::step(node_id from, const lead_probe& m) {
+  if (from != self_ &&
+      std::find(group_.members.begin(), group_.members.end(), from) == group_.members.end())
+    return;
+  waiting_probes_[from] = m.attempt;
+  answer_probes();
+}
+
+void failure_detector::answer_probes() {
+  for (auto it = waiting_probes_.begin(); it != waiting_probes_.end();) {
+    if (leader_ != 0 && leader_ != it->first) {
+      ++it;
+      continue;
+    }
+    outbox_.messages.push_back({it->first, lead_ack{it->second}});
+    it = waiting_probes_.erase(it);
+  }
+}
+
 void failure_detector::tick(slot_t delivered_up_to, slot_t retained_from) {
   ++ticks_;
   progress_[self_] = delivered_up_to;
@@ -123,6 +142,7 @@ void failure_detector::learn_incarnation(node_id member, std::uint64_t incarnati
 void failure_detector::follow(node_id member) {
   if (member == leader_) return;
   leader_ = member;
+  answer_probes();
   if (member == self_) {
     leader_incarnation_ = incarnation_;
     return;

@@ -13,6 +13,10 @@
 //  - It knows nothing of a member it has not heard from: a member that (re)starts follows the
 //    leader it finds instead of electing itself. Following names the leader's incarnation: a
 //    leader that restarted is followed by nobody until chosen again.
+//  - It consents to a candidate's lead_probe only while it follows that candidate or no live
+//    member at all, and answers a probe it cannot consent to yet once it comes to (Raft's
+//    PreVote): a member that hears the group badly and chooses itself gathers no majority, so it
+//    starts no round that would depose a leader everybody else still follows.
 // Safety never depends on the verdict. Pure.
 #pragma once
 
@@ -38,6 +42,7 @@ class failure_detector {
                    std::uint64_t incarnation = 1);
 
   void step(node_id from, const heartbeat& m);
+  void step(node_id from, const lead_probe& m);
   // `delivered_up_to` travels with the heartbeat so lagging learners notice, and
   // `retained_from` so they ask a member that still has what they miss.
   void tick(slot_t delivered_up_to, slot_t retained_from = 1);
@@ -54,6 +59,8 @@ class failure_detector {
  private:
   void decide();
   void follow(node_id member);
+  // Answers the probes waiting for this node to consent, if it does now.
+  void answer_probes();
   void learn_incarnation(node_id member, std::uint64_t incarnation);
   // Whether following (member, incarnation) still means following that member as it is now.
   bool current(node_id member, std::uint64_t incarnation) const;
@@ -85,6 +92,8 @@ class failure_detector {
   // heartbeat looks that far behind a member reading its own current progress.
   std::map<node_id, slot_t> advance_;
   std::optional<slot_t> advertised_;  // what this node's last heartbeat said
+  // Per candidate, its latest probe this node could not consent to yet.
+  std::map<node_id, std::uint64_t> waiting_probes_;
 };
 
 }  // namespace synod

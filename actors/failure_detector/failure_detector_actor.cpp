@@ -31,6 +31,8 @@ caf::behavior failure_detector_actor(caf::stateful_actor<failure_detector_state>
               self->state.core->step(m.from, *beat);
               self->send(self->state.peers.learner,
                          peer_progress{m.from, beat->delivered_up_to, beat->retained_from});
+            } else if (const auto* probe = std::get_if<lead_probe>(&m.body)) {
+              self->state.core->step(m.from, *probe);
             }
             after_step();
           },

@@ -27,7 +27,7 @@ void leader::on_leader_change(node_id elected) {
     // held until it is delivered, or for ever if its origin crashed before anyone proposed it.
     drop_queued();
   } else if (phase_ == phase::follower && retry_wait_ == 0) {
-    start_round();
+    start_probe();
   }
 }
 
@@ -114,6 +114,20 @@ std::size_t leader::pending() const {
   return n;
 }
 
+void leader::start_probe() {
+  ++attempt_;
+  consents_.clear();
+  probe_ticks_unanswered_ = 0;
+  phase_ = phase::probing;
+  send_to_all(lead_probe{attempt_});
+}
+
+void leader::step(node_id from, const lead_ack& m) {
+  if (phase_ != phase::probing || m.attempt != attempt_) return;
+  consents_.insert(from);
+  if (consents_.size() >= group_.quorum()) start_round();
+}
+
 void leader::start_round() {
   // A round is never reused, not even across a crash: the counter is durable before any READ
   // of the new round leaves (the hazard of the paper's Fig. 12/13, spec §2.8).
@@ -153,7 +167,7 @@ void leader::step(node_id, const read_nack& m) {
 // A nack of the current round: a higher round exists. Abandon ours, and make the next one higher
 // than the promise that beat it, after a pause that lets the other leader finish.
 void leader::abandon_round(round_t nacked, round_t promised) {
-  if (nacked != round_ || phase_ == phase::follower) return;
+  if (nacked != round_ || (phase_ != phase::preparing && phase_ != phase::leading)) return;
   // No higher round: the acceptor forgot the slots asked about (it delivered them long ago).
   // A WRITE of such a slot was decided already; a READ is sent again, from where this member
   // has delivered by then, at the next resend. A new round would only depose nobody.
@@ -267,8 +281,14 @@ void leader::tick() {
   if (phase_ == phase::follower && ticks_ > config_.resend_ticks)
     drop_queued_before(ticks_ - config_.resend_ticks);
   if (elected_ == self_ && phase_ == phase::follower && retry_wait_ == 0) {
-    start_round();
+    start_probe();
     return;
+  }
+  // Probes wait at failure detectors that do not consent yet; resent in case links lost them.
+  if (phase_ == phase::probing && ++probe_ticks_unanswered_ >= config_.resend_ticks) {
+    probe_ticks_unanswered_ = 0;
+    for (node_id member : group_.members)
+      if (!consents_.count(member)) outbox_.messages.push_back({member, lead_probe{attempt_}});
   }
   // Resend what a majority has not answered yet, to those that did not answer: links lose
   // messages, and acceptors answer a repeated request the same way.

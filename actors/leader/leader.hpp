@@ -1,6 +1,9 @@
 // The leader (proposer) core: round-based consensus over the acceptors' register for many slots.
-// Phase 1 (READ) once per leadership for every slot from the first undelivered one on, then one
-// round trip (WRITE) per decision while stable, with a window of slots in flight. Pure.
+// Elected by its failure detector, it first asks every failure detector whether it may lead
+// (lead_probe) and starts a round only once a majority consents, so a member that hears the
+// group badly never deposes a leader the others still follow. Then phase 1 (READ) once per
+// leadership for every slot from the first undelivered one on, then one round trip (WRITE) per
+// decision while stable, with a window of slots in flight. Pure.
 #pragma once
 
 #include <algorithm>
@@ -38,6 +41,7 @@ class leader {
   void on_delivery(const delivery& d);
 
   void step(node_id from, const forward& m);
+  void step(node_id from, const lead_ack& m);
   void step(node_id from, const read_ack& m);
   void step(node_id from, const read_nack& m);
   void step(node_id from, const write_ack& m);
@@ -47,6 +51,8 @@ class leader {
   effects& outbox() { return outbox_; }
 
   bool leading() const { return phase_ == phase::leading; }
+  // Elected, and waiting for a majority of failure detectors to consent before a round.
+  bool probing() const { return phase_ == phase::probing; }
   round_t current_round() const { return round_; }
   std::size_t in_flight() const { return proposals_.size(); }
   std::size_t pending() const;
@@ -54,7 +60,7 @@ class leader {
   std::size_t held_count() const { return held_.size(); }
 
  private:
-  enum class phase { follower, preparing, leading };
+  enum class phase { follower, probing, preparing, leading };
   enum class held { queued, proposed };
 
   // Client messages waiting for a batch, seen in the batch they came in (which keeps their
@@ -72,6 +78,7 @@ class leader {
     unsigned ticks_unanswered = 0;
   };
 
+  void start_probe();
   void start_round();
   void step_down();
   void abandon_round(round_t nacked, round_t promised);
@@ -98,6 +105,11 @@ class leader {
   slot_t delivered_up_to_;   // from the local learner
   unsigned retry_wait_ = 0;  // ticks left before a new round may start
   std::uint64_t ticks_ = 0;  // tick() calls so far
+
+  // Probing: which failure detectors consented to this attempt.
+  std::uint64_t attempt_ = 0;
+  std::set<node_id> consents_;
+  unsigned probe_ticks_unanswered_ = 0;
 
   // Phase 1 state.
   slot_t read_from_ = 1;

@@ -26,6 +26,7 @@ caf::behavior leader_actor(caf::stateful_actor<leader_state>* self, node_id id, 
                 [=](incoming& m) {
                   std::visit(
                       overloaded{[&](const forward& x) { self->state.core->step(m.from, x); },
+                                 [&](const lead_ack& x) { self->state.core->step(m.from, x); },
                                  [&](const read_ack& x) { self->state.core->step(m.from, x); },
                                  [&](const read_nack& x) { self->state.core->step(m.from, x); },
                                  [&](const write_ack& x) { self->state.core->step(m.from, x); },

@@ -37,6 +37,8 @@ void member::receive(node_id from, const wire_message& m) {
                  [&](const write_ack& x) { leader_.step(from, x); },
                  [&](const write_nack& x) { leader_.step(from, x); },
                  [&](const forward& x) { leader_.step(from, x); },
+                 [&](const lead_probe& x) { detector_.step(from, x); },
+                 [&](const lead_ack& x) { leader_.step(from, x); },
                  [&](const decision& x) { learner_.step(from, x); },
                  [&](const catch_up_request& x) {
                    if (learner_.answers_from_storage(x.from_slot))

@@ -27,7 +27,8 @@ caf::actor role_for(const wiring& w, const wire_message& m) {
           [&](const forward&) { return w.leader; }, [&](const decision&) { return w.learner; },
           [&](const catch_up_request&) { return w.learner; },
           [&](const ledger_snapshot&) { return w.learner; },
-          [&](const heartbeat&) { return w.detector; }},
+          [&](const heartbeat&) { return w.detector; },
+          [&](const lead_probe&) { return w.detector; }, [&](const lead_ack&) { return w.leader; }},
       m);
 }
 

@@ -41,6 +41,8 @@ void print_help() {
   --partition P       per tick, chance a partition starts (default 0)
   --one-way P         per tick, chance that one member stops hearing another for a while
   --pause P           per member and tick, chance it pauses (SIGSTOP) for a while
+  --slow P            per tick, chance that one member hears everything late for a while
+  --slow-delay T      ...by up to T more ticks (default 30; the failure timeout is 12)
   --spare-leader      crashes (not --crash-leader) and pauses never hit a member that leads
   --delay T           maximum message delay in time units; a tick is 10 (default 30)
   --ticks T           ticks with faults and broadcasts (default 300)
@@ -75,6 +77,8 @@ options parse(int argc, char** argv) {
       {"--partition", [&](auto v) { c.partition = std::stod(v); }},
       {"--one-way", [&](auto v) { c.one_way = std::stod(v); }},
       {"--pause", [&](auto v) { c.pause = std::stod(v); }},
+      {"--slow", [&](auto v) { c.slow = std::stod(v); }},
+      {"--slow-delay", [&](auto v) { c.slow_delay_ticks = std::stoull(v); }},
       {"--delay", [&](auto v) { c.max_delay = std::stoull(v); }},
       {"--ticks", [&](auto v) { c.fault_ticks = std::stoull(v); }},
       {"--settle", [&](auto v) { c.settle_ticks = std::stoull(v); }},

@@ -133,11 +133,14 @@ class world {
       if (!partitioned_ && rng_.chance(config_.partition)) split(tick);
       if (deaf_.first && tick >= deaf_until_) deaf_ = {0, 0};
       if (!deaf_.first && config_.nodes > 1 && rng_.chance(config_.one_way)) cut_one_way(tick);
+      if (slow_ && tick >= slow_until_) slow_ = 0;
+      if (!slow_ && rng_.chance(config_.slow)) slow_down(tick);
       return false;
     }
     if (tick == config_.fault_ticks) {
       if (partitioned_) heal(tick);
       deaf_ = {0, 0};
+      slow_ = 0;
       for (auto& n : nodes_)
         if (!n.live) start(n);
     }
@@ -215,6 +218,17 @@ class world {
     if (config_.trace)
       std::cout << now_ << " node " << to << " stops hearing node " << from << " until tick "
                 << deaf_until_ << "\n";
+  }
+
+  // One member hears everything late for a while (its inbound stream crawls).
+  void slow_down(std::uint64_t tick) {
+    node_id who = 1 + static_cast<node_id>(rng_.below(config_.nodes));
+    if (config_.spare_leader && node(who).live && node(who).live->leader() == who)
+      who = who % config_.nodes + 1;
+    slow_ = who;
+    slow_until_ = tick + rng_.between(10, 100);
+    if (config_.trace)
+      std::cout << now_ << " node " << who << " hears late until tick " << slow_until_ << "\n";
   }
 
   void heal(std::uint64_t) {
@@ -342,9 +356,11 @@ class world {
     if (faults && partitioned_ && side_[from - 1] != side_[to - 1]) return;
     if (faults && from == deaf_.second && to == deaf_.first) return;
     if (faults && rng_.chance(config_.loss)) return;
+    std::uint64_t late = 0;
+    if (faults && to == slow_) late = rng_.between(0, config_.slow_delay_ticks * config_.tick);
     if (faults && rng_.chance(config_.dup))
-      schedule_message({from, to, body}, now_ + rng_.between(1, config_.max_delay));
-    schedule_message({from, to, std::move(body)}, now_ + rng_.between(1, config_.max_delay));
+      schedule_message({from, to, body}, now_ + late + rng_.between(1, config_.max_delay));
+    schedule_message({from, to, std::move(body)}, now_ + late + rng_.between(1, config_.max_delay));
   }
 
   void schedule_message(envelope m, std::uint64_t at) {
@@ -369,6 +385,8 @@ class world {
   std::vector<bool> side_;
   std::pair<node_id, node_id> deaf_{0, 0};  // (member, the member it cannot hear)
   std::uint64_t deaf_until_ = 0;
+  node_id slow_ = 0;  // the member that hears late, if any
+  std::uint64_t slow_until_ = 0;
   bool decided_anything_ = false;
   total_order_checker checker_;
   sim_result result_;

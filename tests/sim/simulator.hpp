@@ -35,6 +35,11 @@ struct sim_config {
   double partition = 0.0;     // per tick, chance a partition starts
   double one_way = 0.0;       // per tick, chance that one member stops hearing another
   double pause = 0.0;  // per member and tick, chance it pauses (SIGSTOP): no ticks, messages wait
+  // Per tick, chance that one member starts to hear everything late for a while (10-100 ticks):
+  // what it receives is delayed by up to `slow_delay_ticks` more, as TCP delays a stream that
+  // loses packets (retransmission timeouts) instead of losing messages.
+  double slow = 0.0;
+  std::uint64_t slow_delay_ticks = 30;
   bool spare_leader = false;  // crashes and pauses never hit a member that leads
   // An execution that starts more rounds than this after its first decision violates leader
   // stability (0: no limit).

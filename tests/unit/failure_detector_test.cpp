@@ -48,6 +48,34 @@ TEST(FailureDetector, WithoutTheWholeGroupItChoosesAfterATimeout) {
   EXPECT_EQ(fd.leader(), 1u);  // ...unless a majority follows node 1
 }
 
+// PreVote: a member that consents to every candidate lets one that merely hears the group badly
+// depose the leader everybody follows. It consents while it follows the candidate or no one,
+// and a probe it cannot consent to yet is answered once it comes to.
+TEST(FailureDetector, ConsentsToACandidateOnlyWhenItHasNoOtherLiveLeader) {
+  failure_detector fd(2, group_of(3), fast());
+  fd.step(1, beat(0, 1));
+  fd.step(3, beat(0, 1));
+  ASSERT_EQ(fd.leader(), 1u);
+  fd.outbox().take();
+  fd.step(3, lead_probe{7});  // node 3 chose itself while node 1 is alive and followed
+  EXPECT_TRUE(sent<lead_ack>(fd.outbox().take()).empty());
+  fd.step(1, lead_probe{4});  // the leader itself: at once
+  auto acks = sent<lead_ack>(fd.outbox().take());
+  ASSERT_EQ(acks.size(), 1u);
+  EXPECT_EQ(acks[0].first, 1u);
+  EXPECT_EQ(acks[0].second.attempt, 4u);
+  fd.step(3, lead_probe{8});     // node 3 asks again: only its latest probe is kept
+  for (int i = 0; i < 5; ++i) {  // node 1 dies; node 3 is heard, and follows itself
+    fd.step(3, beat(0, 3));
+    fd.tick(0);
+  }
+  ASSERT_FALSE(fd.alive(1));
+  acks = sent<lead_ack>(fd.outbox().take());
+  ASSERT_EQ(acks.size(), 1u);  // answered as soon as node 1 stopped being a live leader
+  EXPECT_EQ(acks[0].first, 3u);
+  EXPECT_EQ(acks[0].second.attempt, 8u);
+}
+
 TEST(FailureDetector, SendsHeartbeatsWithProgressLeaderAndSightingsToEveryPeer) {
   failure_detector fd(2, group_of(3), fast());
   fd.step(1, beat(0, 1));

@@ -18,10 +18,24 @@ class LeaderTest : public ::testing::Test {
     return leader(1, group_of(3), config, disk);
   }
 
+  // Failure detectors 1 and 2 consent to the probe the leader just sent.
+  static void consent(leader& l) {
+    const auto probes = sent<lead_probe>(l.outbox().take());
+    const std::uint64_t attempt = probes.at(0).second.attempt;
+    l.step(1, lead_ack{attempt});
+    l.step(2, lead_ack{attempt});
+  }
+
+  // Its failure detector elects node 1, and a majority consents: it starts a round.
+  static void elect(leader& l) {
+    l.on_leader_change(1);
+    consent(l);
+  }
+
   // Elects the leader and answers its READ from acceptors 1 and 2 with the given reports.
   static effects win_phase_one(leader& l, std::vector<accepted_value> from1 = {},
                                std::vector<accepted_value> from2 = {}) {
-    l.on_leader_change(1);
+    elect(l);
     auto reads = sent<read_request>(l.outbox().take());
     const round_t k = reads.at(0).second.round;
     const slot_t from = reads.at(0).second.from_slot;
@@ -62,7 +76,7 @@ TEST_F(LeaderTest, ASkippedSnapshotReleasesWhatItCoversAndMovesPastIt) {
 // delivered while its phase 1 ran would resend them for ever.
 TEST_F(LeaderTest, SlotsDeliveredDuringPhaseOneAreNotProposed) {
   leader l = make();
-  l.on_leader_change(1);
+  elect(l);
   const auto read = sent<read_request>(l.outbox().take()).at(0).second;
   for (slot_t s = 1; s <= 3; ++s) l.on_delivery(delivery{s, value_of("d", 7, s)});
   l.step(1, read_ack{read.round, read.from_slot, {{2, {1, 3}, value_of("d", 7, 2)}}});
@@ -72,9 +86,38 @@ TEST_F(LeaderTest, SlotsDeliveredDuringPhaseOneAreNotProposed) {
   for (const auto& [to, w] : writes) EXPECT_EQ(w.slot, 4u);
 }
 
+// A member elected by its own failure detector asks first: no round (which would depose the
+// leader at every acceptor it reaches) until a majority of failure detectors consents.
+TEST_F(LeaderTest, NoRoundStartsBeforeAMajorityConsents) {
+  leader_config config;
+  config.resend_ticks = 2;
+  auto l = make({}, config);
+  l.on_leader_change(1);
+  auto e = l.outbox().take();
+  EXPECT_TRUE(records<round_counter_record>(e).empty());
+  EXPECT_TRUE(sent<read_request>(e).empty());
+  const auto probes = sent<lead_probe>(e);
+  ASSERT_EQ(probes.size(), 3u);  // every failure detector, its own included
+  EXPECT_TRUE(l.probing());
+  const std::uint64_t attempt = probes[0].second.attempt;
+  l.step(1, lead_ack{attempt});
+  l.step(2, lead_ack{attempt - 1});  // a late answer to an earlier probe does not count
+  EXPECT_TRUE(l.outbox().take().messages.empty());
+  l.tick();
+  l.tick();
+  const auto again = sent<lead_probe>(l.outbox().take());  // to those that did not consent
+  ASSERT_EQ(again.size(), 2u);
+  EXPECT_EQ(again[0].first, 2u);
+  EXPECT_EQ(again[1].first, 3u);
+  l.step(3, lead_ack{attempt});
+  e = l.outbox().take();
+  EXPECT_EQ(records<round_counter_record>(e).size(), 1u);
+  EXPECT_EQ(sent<read_request>(e).size(), 3u);
+}
+
 TEST_F(LeaderTest, RoundCounterIsDurableBeforeTheFirstRead) {
   auto l = make();
-  l.on_leader_change(1);
+  elect(l);
   auto e = l.outbox().take();
   ASSERT_EQ(records<round_counter_record>(e).size(), 1u);
   const auto reads = sent<read_request>(e);
@@ -87,7 +130,7 @@ TEST_F(LeaderTest, NeverReusesARoundAfterRecovery) {
   recovered_state disk;
   disk.round_counter = 41;  // the last counter used before the crash
   auto l = make(disk);
-  l.on_leader_change(1);
+  elect(l);
   const auto reads = sent<read_request>(l.outbox().take());
   EXPECT_EQ(reads.at(0).second.round, (round_t{42, 1}));
 }
@@ -105,7 +148,7 @@ TEST_F(LeaderTest, ReadFromTheFirstUndeliveredSlot) {
   disk.delivered[1] = value_of("a");
   disk.delivered[2] = value_of("b");
   auto l = make(disk);
-  l.on_leader_change(1);
+  elect(l);
   EXPECT_EQ(sent<read_request>(l.outbox().take()).at(0).second.from_slot, 3u);
 }
 
@@ -187,13 +230,14 @@ TEST_F(LeaderTest, NackMakesItStepDownAndTryAHigherRound) {
   leader_config config;
   config.retry_ticks = 2;
   auto l = make({}, config);
-  l.on_leader_change(1);
+  elect(l);
   const round_t k = sent<read_request>(l.outbox().take()).at(0).second.round;
   l.step(2, read_nack{k, round_t{17, 3}});
   EXPECT_FALSE(l.leading());
   l.tick();
-  EXPECT_TRUE(sent<read_request>(l.outbox().take()).empty());  // backing off
+  EXPECT_TRUE(l.outbox().take().messages.empty());  // backing off
   l.tick();
+  consent(l);
   const auto reads = sent<read_request>(l.outbox().take());
   ASSERT_FALSE(reads.empty());
   EXPECT_GT(reads[0].second.round, (round_t{17, 3}));
@@ -291,7 +335,7 @@ TEST_F(LeaderTest, ARefusalWithoutAHigherRoundKeepsTheRound) {
 TEST_F(LeaderTest, ARoundPromisedLocallyIsExceededByTheNextOne) {
   auto l = make();
   l.on_round_seen(round_t{30, 3});
-  l.on_leader_change(1);
+  elect(l);
   const auto reads = sent<read_request>(l.outbox().take());
   EXPECT_EQ(reads.at(0).second.round, (round_t{31, 1}));
 }
