@@ -90,6 +90,9 @@ struct status_reply {
   std::uint64_t undelivered_bytes = 0;  // ...and their bytes
   std::uint64_t held = 0;               // client messages the leader role holds
   std::uint64_t waiting_slots = 0;      // decided slots waiting for a gap before them (learner)
+  std::uint64_t subscribers = 0;        // subscriptions at this member
+  // Slots the slowest subscriber has yet to be sent (it falls behind when it stops answering).
+  std::uint64_t subscriber_lag = 0;
 };
 
 // Replays the delivered batches from `from_slot` on (0: from now on), then follows live.

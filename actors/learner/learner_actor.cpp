@@ -45,34 +45,91 @@ void read_delivered(self_ptr self, slot_t from, std::size_t max_bytes,
       });
 }
 
-// Replays to a new subscriber, a page at a time, until it reaches what memory holds; then it
-// follows live. Each page is sent once the previous one is read, so a long log never sits in
-// one mailbox.
-void replay(self_ptr self, node_id id, caf::actor subscriber, slot_t from) {
-  auto& s = self->state;
-  if (from <= s.core->truncated_up_to()) {
-    self->send(subscriber, delivery_gap{id, from, s.core->truncated_up_to()});
-    from = s.core->truncated_up_to() + 1;
+subscription* find_subscription(self_ptr self, const caf::actor_addr& who) {
+  for (auto& sub : self->state.subscribers)
+    if (sub.who.address() == who) return &sub;
+  return nullptr;
+}
+
+void pump(self_ptr self, node_id id, const caf::actor_addr& who);
+
+// One batch, as a request: the subscriber's answer (its handler ran) frees the credit.
+void send_batch(self_ptr self, node_id id, subscription& sub, slot_t slot, const batch& b) {
+  const std::size_t bytes = b.payload_bytes();
+  ++sub.unanswered;
+  sub.unanswered_bytes += bytes;
+  const auto answered = [self, id, who = sub.who.address(), bytes] {
+    if (auto* s = find_subscription(self, who)) {
+      --s->unanswered;
+      s->unanswered_bytes -= bytes;
+      pump(self, id, who);
+    }
+  };
+  self->request(sub.who, caf::infinite, delivered_batch{id, slot, b.messages()})
+      .then([answered] { answered(); },
+            // A handler that returns something, or none for the type: handled all the same.
+            [answered](const caf::error&) { answered(); });
+}
+
+// A page read back from storage for a subscriber that had fallen behind.
+void send_page(self_ptr self, node_id id, const caf::actor_addr& who, slot_t from,
+               std::vector<std::pair<slot_t, batch>> page) {
+  auto* sub = find_subscription(self, who);
+  if (!sub) return;
+  sub->reading = false;
+  // Truncated while the page was read: the subscriber is told what it lost.
+  if (!page.empty() && page.front().first > from) {
+    self->send(sub->who, delivery_gap{id, from, page.front().first - 1});
+    sub->next = page.front().first;
   }
-  if (from > s.core->forgotten_up_to() || from > s.carried_up_to) {
-    for (auto it = s.core->delivered().lower_bound(from);
-         it != s.core->delivered().end() && it->first <= s.carried_up_to; ++it)
-      self->send(subscriber, delivered_batch{id, it->first, it->second.messages()});
-    s.subscribers.push_back(subscriber);
+  for (auto& [slot, b] : page) {
+    send_batch(self, id, *sub, slot, b);
+    sub->next = slot + 1;
+  }
+  if (page.empty()) {
+    // Storage ends here: the rest is in memory, or cut.
+    const slot_t floor = self->state.core->forgotten_up_to();
+    if (sub->next > floor) return;
+    sub->next = floor + 1;
+  }
+  pump(self, id, who);
+}
+
+// Sends a subscriber what it may have now: carried-out slots from its next one on, while it has
+// credit, from memory or read back from storage a page at a time. Slots cut from the log meanwhile
+// are announced with one delivery_gap.
+void pump(self_ptr self, node_id id, const caf::actor_addr& who) {
+  auto& s = self->state;
+  auto* sub = find_subscription(self, who);
+  if (!sub || sub->reading) return;
+  while (sub->next <= s.carried_up_to && sub->unanswered < subscriber_batches &&
+         sub->unanswered_bytes < subscriber_bytes) {
+    const slot_t cut = std::min(s.core->truncated_up_to(), s.carried_up_to);
+    if (sub->next <= cut) {
+      self->send(sub->who, delivery_gap{id, sub->next, cut});
+      sub->next = cut + 1;
+      continue;
+    }
+    if (auto it = s.core->delivered().find(sub->next);
+        sub->next > s.core->forgotten_up_to() && it != s.core->delivered().end()) {
+      send_batch(self, id, *sub, it->first, it->second);
+      ++sub->next;
+      continue;
+    }
+    sub->reading = true;
+    const slot_t from = sub->next;
+    read_delivered(self, from, subscriber_bytes - sub->unanswered_bytes,
+                   [self, id, who, from](std::vector<std::pair<slot_t, batch>> page) {
+                     send_page(self, id, who, from, std::move(page));
+                   });
     return;
   }
-  read_delivered(self, from, page_bytes, [=](std::vector<std::pair<slot_t, batch>> page) {
-    slot_t next = from;
-    // Truncated while the page was read: the subscriber is told what it cannot have.
-    if (!page.empty() && page.front().first > from)
-      self->send(subscriber, delivery_gap{id, from, page.front().first - 1});
-    for (auto& [slot, b] : page) {
-      self->send(subscriber, delivered_batch{id, slot, b.messages()});
-      next = slot + 1;
-    }
-    if (page.empty()) next = self->state.core->forgotten_up_to() + 1;  // storage ends here
-    replay(self, id, subscriber, next);
-  });
+}
+
+void pump_all(self_ptr self, node_id id) {
+  std::vector<caf::actor_addr> all;
+  for (const auto& sub : self->state.subscribers) all.push_back(sub.who.address());
+  for (const auto& who : all) pump(self, id, who);
 }
 
 // Tells the failure detector how far this member delivered and from where it keeps the log, for
@@ -82,8 +139,8 @@ void report_progress(self_ptr self) {
   self->send(s.peers.detector, local_progress{s.carried_up_to, s.core->retained_from()});
 }
 
-// The learner skipped to a peer's snapshot: said in the log, counted (the snapshot's counts are
-// the group's since it began), and told to every subscriber.
+// The learner skipped to a peer's snapshot: said in the log and counted (the snapshot's counts
+// are the group's since it began); subscribers learn of it from the cut when they get there.
 void carry_out_gap(self_ptr self, node_id id, const delivery& d) {
   auto& s = self->state;
   spdlog::warn(
@@ -94,7 +151,6 @@ void carry_out_gap(self_ptr self, node_id id, const delivery& d) {
   if (counts.messages > s.deliveries.messages())
     s.deliveries.add(counts.messages - s.deliveries.messages(),
                      counts.bytes > s.deliveries.bytes() ? counts.bytes - s.deliveries.bytes() : 0);
-  for (const auto& sub : s.subscribers) self->send(sub, delivery_gap{id, d.gap_from, d.slot});
 }
 
 // Forgets what is beyond the memory window, here and in the acceptor.
@@ -128,15 +184,12 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
         carry_out_gap(self, id, d);
       } else {
         count_delivery(s.deliveries, d.value);
-        if (!s.subscribers.empty()) {
-          const delivered_batch out{id, d.slot, d.messages()};
-          for (const auto& sub : s.subscribers) self->send(sub, out);
-        }
       }
       self->send(s.peers.leader, delivered{d});
       self->send(s.peers.front, delivered{std::move(d)});
     }
     if (!e.deliveries.empty()) {
+      pump_all(self, id);
       report_progress(self);
       forget_old(self);
     }
@@ -145,7 +198,7 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
   self->set_down_handler([self](const caf::down_msg& dm) {
     auto& subs = self->state.subscribers;
     subs.erase(std::remove_if(subs.begin(), subs.end(),
-                              [&](const caf::actor& a) { return a.address() == dm.source; }),
+                              [&](const subscription& s) { return s.who.address() == dm.source; }),
                subs.end());
   });
   return wait_for_wiring(
@@ -198,6 +251,11 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
             r.delivered_bytes = s.deliveries.bytes();
             r.delivered_digest = s.carried_digest;
             r.truncated_up_to = s.core->truncated_up_to();
+            r.subscribers = s.subscribers.size();
+            for (const auto& sub : s.subscribers)
+              if (sub.next <= s.carried_up_to)
+                r.subscriber_lag =
+                    std::max<std::uint64_t>(r.subscriber_lag, s.carried_up_to + 1 - sub.next);
             r.messages_per_second = s.deliveries.messages_per_second();
             r.bytes_per_second = s.deliveries.bytes_per_second();
             for (auto& l : r.links)
@@ -219,19 +277,23 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
             return promise;
           },
           // The subscriber is the sender; it gets the replay, then every later batch as it comes.
-          [=](const subscribe_request& r) -> subscribe_reply {
+          [=](const subscribe_request& r) {
             auto subscriber = caf::actor_cast<caf::actor>(self->current_sender());
             auto& s = self->state;
             const slot_t up_to = s.carried_up_to;
+            // The reply goes first: the replay follows it.
+            auto reply = self->make_response_promise<subscribe_reply>();
+            reply.deliver(subscribe_reply{up_to});
             if (subscriber) {
               self->monitor(subscriber);
-              if (r.from_slot > 0)
-                replay(self, id, subscriber, r.from_slot);
-              else
-                s.subscribers.push_back(subscriber);
+              subscription sub;
+              sub.who = subscriber;
+              sub.next = std::max<slot_t>(r.from_slot > 0 ? r.from_slot : up_to + 1, 1);
+              s.subscribers.push_back(std::move(sub));
+              pump(self, id, subscriber.address());
             }
             spdlog::debug("node {}: subscriber from slot {}", id, r.from_slot);
-            return subscribe_reply{up_to};
+            return reply;
           },
       }
           .or_else(standard_handlers(self)),

@@ -1,6 +1,11 @@
 // The learner's actor shell: decisions and catch-up in, ordered deliveries out, after the
 // delivery is durable. It is also where applications subscribe: a subscriber first gets the
 // delivered batches from the slot it asks for, then every new one, in order, exactly once.
+// Each batch goes as a request that the subscriber answers by handling it (CAF answers a
+// handler that returns nothing with an empty message), and at most `subscriber_batches` or
+// `subscriber_bytes` go unanswered: a subscriber that stops reading (a `synod tail` stopped with
+// Ctrl-Z) falls behind, reading its slots back from storage when it goes on, instead of piling
+// batches up in this process.
 // Only the last `memory_slots` delivered batches stay in memory (in the core); older ones are
 // read back from stable storage, for subscribers, history pages and peers catching up. After
 // each delivery it tells the acceptor what it may forget.
@@ -16,11 +21,23 @@
 
 namespace synod {
 
+// Batches a subscriber may have received and not yet handled.
+constexpr std::size_t subscriber_batches = 64;
+constexpr std::size_t subscriber_bytes = 8 << 20;
+
+struct subscription {
+  caf::actor who;
+  slot_t next = 1;  // the next slot to send it
+  std::size_t unanswered = 0;
+  std::size_t unanswered_bytes = 0;
+  bool reading = false;  // a page is being read back for it
+};
+
 struct learner_state : role_state<learner> {
   slot_t memory_slots = 256;
   slot_t carried_up_to = 0;          // the last delivery carried out (durable, sent to subscribers)
   std::uint64_t carried_digest = 0;  // the ledger digest after it
-  std::vector<caf::actor> subscribers;
+  std::vector<subscription> subscribers;
   std::map<node_id, slot_t> peer_progress;  // from heartbeats, for the status
   rate_meter deliveries{std::chrono::steady_clock::now()};
   static inline const char* name = "synod.learner";

@@ -105,6 +105,8 @@ void print_json(const node_config& config, const std::vector<member_view>& views
               {"undelivered_bytes", s.undelivered_bytes},
               {"held", s.held},
               {"waiting_slots", s.waiting_slots},
+              {"subscribers", s.subscribers},
+              {"subscriber_lag", s.subscriber_lag},
               {"truncated_up_to", s.truncated_up_to},
               {"delivered_digest", s.delivered_digest}});
     nlohmann::json links = nlohmann::json::array();
