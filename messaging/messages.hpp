@@ -29,11 +29,24 @@ struct accepted_value {
   batch value;
 };
 
-// [ackREAD, k, write_i, v_i] for every slot >= from_slot that holds a value.
+// [ackREAD, k, write_i, v_i] for every slot >= from_slot that holds a value, in `pages`
+// messages of at most ~4 MiB of values each (page 0 to pages - 1), so no frame carries an
+// acceptor's whole memory: the READ counts as answered once every page of one answer arrived.
 struct read_ack {
+  read_ack() = default;
+  read_ack(round_t r, slot_t from, std::vector<accepted_value> values, std::uint32_t page_index = 0,
+           std::uint32_t page_count = 1)
+      : round(r),
+        from_slot(from),
+        accepted(std::move(values)),
+        page(page_index),
+        pages(page_count) {}
+
   round_t round;
   slot_t from_slot = 1;
   std::vector<accepted_value> accepted;
+  std::uint32_t page = 0;
+  std::uint32_t pages = 1;
 };
 
 // [nackREAD, k]; carries the promise that beat k so the leader can pick a higher round.

@@ -54,9 +54,11 @@ template <class Archive>
 void serialize(Archive& ar, synod::accepted_value& x, unsigned) {
   ar& x.slot& x.round& x.value;
 }
+// Version 1 adds the page and the number of pages (version 0: the whole answer in one).
 template <class Archive>
-void serialize(Archive& ar, synod::read_ack& x, unsigned) {
+void serialize(Archive& ar, synod::read_ack& x, unsigned version) {
   ar& x.round& x.from_slot& x.accepted;
+  if (version >= 1) ar& x.page& x.pages;
 }
 template <class Archive>
 void serialize(Archive& ar, synod::read_nack& x, unsigned) {
@@ -160,6 +162,7 @@ BOOST_SERIALIZATION_SPLIT_FREE(synod::forward)
 BOOST_SERIALIZATION_SPLIT_FREE(synod::delivered_filter)
 BOOST_CLASS_VERSION(synod::forward, 1)
 BOOST_CLASS_VERSION(synod::decision, 1)
+BOOST_CLASS_VERSION(synod::read_ack, 1)
 BOOST_CLASS_VERSION(synod::heartbeat, 2)
 BOOST_CLASS_VERSION(synod::batch, 2)
 BOOST_CLASS_VERSION(synod::client_message, 1)

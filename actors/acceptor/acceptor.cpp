@@ -6,10 +6,11 @@
 
 namespace synod {
 
-acceptor::acceptor(const recovered_state& recovered)
+acceptor::acceptor(const recovered_state& recovered, std::size_t page_bytes)
     : promised_(recovered.promised),
       accepted_(recovered.accepted),
-      forgotten_up_to_(recovered.forgotten_up_to) {
+      forgotten_up_to_(recovered.forgotten_up_to),
+      page_bytes_(page_bytes) {
   // Recovery kept only the memory window: what was accepted below it is forgotten, exactly as if
   // forget_up_to had run before the restart.
   accepted_.erase(accepted_.begin(), accepted_.upper_bound(forgotten_up_to_));
@@ -42,10 +43,21 @@ void acceptor::step(node_id from, const read_request& m) {
     promised_ = m.round;
     outbox_.durable.push_back(promise_record{promised_});  // forced log before ackREAD
   }
-  read_ack ack{m.round, m.from_slot, {}};
-  for (auto it = accepted_.lower_bound(m.from_slot); it != accepted_.end(); ++it)
-    ack.accepted.push_back(it->second);
-  outbox_.messages.push_back({from, std::move(ack)});
+  std::vector<std::vector<accepted_value>> pages(1);
+  std::size_t bytes = 0;
+  for (auto it = accepted_.lower_bound(m.from_slot); it != accepted_.end(); ++it) {
+    const std::size_t size = it->second.value.payload_bytes();
+    if (!pages.back().empty() && bytes + size > page_bytes_) {
+      pages.emplace_back();
+      bytes = 0;
+    }
+    pages.back().push_back(it->second);
+    bytes += size;
+  }
+  const auto count = static_cast<std::uint32_t>(pages.size());
+  for (std::uint32_t i = 0; i < count; ++i)
+    outbox_.messages.push_back(
+        {from, read_ack{m.round, m.from_slot, std::move(pages[i]), i, count}});
 }
 
 void acceptor::step(node_id from, const write_request& m) {

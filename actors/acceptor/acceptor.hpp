@@ -8,9 +8,12 @@
 
 namespace synod {
 
+// A READ's answer is cut into pages of about this much payload (at least one value each).
+constexpr std::size_t read_ack_page_bytes = std::size_t{4} << 20;
+
 class acceptor {
  public:
-  explicit acceptor(const recovered_state& recovered);
+  explicit acceptor(const recovered_state& recovered, std::size_t page_bytes = read_ack_page_bytes);
 
   // READ(k, from): promise k for every slot; answer with what was accepted from `from` on.
   void step(node_id from, const read_request& m);
@@ -40,6 +43,7 @@ class acceptor {
   round_t promised_;
   std::map<slot_t, accepted_value> accepted_;  // per slot: write_i and v_i
   slot_t forgotten_up_to_ = 0;
+  std::size_t page_bytes_;
   effects outbox_;
 };
 

@@ -49,6 +49,8 @@ refusal broadcast_front::refuses(const std::vector<std::string>& payloads) const
     if (p.size() > config_.max_message_bytes) return refusal::too_large;
     bytes += p.size();
   }
+  if (payloads.size() > config_.max_undelivered || bytes > config_.request_bytes_limit())
+    return refusal::request_too_large;
   if (payloads.size() > room()) return refusal::busy;
   // Bytes bound memory too; a request larger than the whole budget still passes when nothing
   // else waits, or it could never be taken.

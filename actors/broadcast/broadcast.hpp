@@ -3,6 +3,7 @@
 // leader changes or stays silent, and reports each own message once it is delivered here. Pure.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -20,13 +21,18 @@ struct broadcast_config {
   // through its links, its forced log and its catch-up answers. Heartbeats share the links: a
   // 15 MB message measured here held them up past the failure timeout and moved the lead.
   std::size_t max_message_bytes = std::size_t{4} << 20;
+  // One request's payload bytes (at least max_message_bytes); its messages at most
+  // max_undelivered. A larger request is refused at once: it could never be taken, and it must
+  // fit in what a member's port accepts from a client.
+  std::size_t max_request_bytes = std::size_t{8} << 20;
+  std::size_t request_bytes_limit() const { return std::max(max_request_bytes, max_message_bytes); }
   std::size_t max_forward_messages = 1024;               // client messages in one forward...
   std::size_t max_forward_bytes = std::size_t{1} << 20;  // ...and their bytes (at least one)
   unsigned resend_ticks = 8;  // forward again what is still undelivered after this
 };
 
 // Why a broadcast was refused: nothing of it was taken.
-enum class refusal { none, busy, too_large };
+enum class refusal { none, busy, too_large, request_too_large };
 
 class broadcast_front {
  public:

@@ -140,6 +140,7 @@ void leader::start_round() {
   phase_ = phase::preparing;
   read_from_ = delivered_up_to_ + 1;
   read_acks_.clear();
+  complete_answers_ = 0;
   read_ticks_unanswered_ = 0;
   send_to_all(read_request{round_, read_from_});
 }
@@ -151,13 +152,25 @@ void leader::step_down() {
   for (auto it = proposals_.rbegin(); it != proposals_.rend(); ++it) requeue(it->second.value);
   proposals_.clear();
   read_acks_.clear();
+  complete_answers_ = 0;
   phase_ = phase::follower;
 }
 
 void leader::step(node_id from, const read_ack& m) {
   if (phase_ != phase::preparing || m.round != round_) return;
-  read_acks_.emplace(from, m);
-  if (read_acks_.size() >= group_.quorum()) finish_phase_one();
+  if (m.pages == 0 || m.page >= m.pages) return;
+  read_answer& answer = read_acks_[from];
+  if (answer.page_count > 0 && answer.complete()) return;
+  // Pages of another answer (to a READ sent again, from a later slot): start over with it.
+  // Two answers of one acceptor to this round's READ from the same slot hold the same values,
+  // so their pages may mix: after promising this round it accepts nothing in a lower one, this
+  // leader writes nothing while it prepares, and forgetting a slot at or above from_slot makes
+  // it refuse the READ instead of answering again.
+  if (answer.from_slot != m.from_slot || answer.page_count != m.pages)
+    answer = read_answer{m.from_slot, {}, m.pages, {}};
+  if (!answer.pages.insert(m.page).second) return;
+  answer.accepted.insert(answer.accepted.end(), m.accepted.begin(), m.accepted.end());
+  if (answer.complete() && ++complete_answers_ >= group_.quorum()) finish_phase_one();
 }
 
 void leader::step(node_id, const read_nack& m) {
@@ -183,12 +196,14 @@ void leader::finish_phase_one() {
   // get a no-op, so the learners can move past them.
   std::map<slot_t, accepted_value> highest;
   for (const auto& [acceptor_id, ack] : read_acks_) {
+    if (!ack.complete()) continue;
     for (const auto& a : ack.accepted) {
       auto [it, inserted] = highest.emplace(a.slot, a);
       if (!inserted && a.round > it->second.round) it->second = a;
     }
   }
   read_acks_.clear();
+  complete_answers_ = 0;
   phase_ = phase::leading;
   // Slots delivered here while phase 1 ran are decided: proposing them again would only be
   // refused for ever by acceptors that forgot them.
@@ -297,7 +312,7 @@ void leader::tick() {
     // Acks of an earlier READ report every slot from an earlier one on: they still count.
     read_from_ = std::max(read_from_, delivered_up_to_ + 1);
     for (node_id member : group_.members)
-      if (!read_acks_.count(member))
+      if (auto it = read_acks_.find(member); it == read_acks_.end() || !it->second.complete())
         outbox_.messages.push_back({member, read_request{round_, read_from_}});
   }
   if (phase_ == phase::leading) {

@@ -113,7 +113,16 @@ class leader {
 
   // Phase 1 state.
   slot_t read_from_ = 1;
-  std::map<node_id, read_ack> read_acks_;
+  // One acceptor's answer to this round's READ, as its pages arrive.
+  struct read_answer {
+    slot_t from_slot = 0;
+    std::set<std::uint32_t> pages;  // received
+    std::uint32_t page_count = 0;
+    std::vector<accepted_value> accepted;
+    bool complete() const { return pages.size() == page_count; }
+  };
+  std::map<node_id, read_answer> read_acks_;
+  std::size_t complete_answers_ = 0;
   unsigned read_ticks_unanswered_ = 0;
 
   // Phase 2 state.

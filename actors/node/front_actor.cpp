@@ -25,6 +25,16 @@ std::optional<std::string> refusal_text(const broadcast_front& front,
              " bytes is above the group's max-message-bytes of " +
              std::to_string(front.config().max_message_bytes) + "; nothing was broadcast";
     }
+    case refusal::request_too_large: {
+      std::size_t bytes = 0;
+      for (const auto& p : payloads) bytes += p.size();
+      return "too large: a request of " + std::to_string(payloads.size()) + " messages and " +
+             std::to_string(bytes) + " bytes is above the member's limit of " +
+             std::to_string(front.config().max_undelivered) + " messages or " +
+             std::to_string(front.config().request_bytes_limit()) +
+             " bytes (max-undelivered, max-request-bytes); nothing was broadcast: send fewer "
+             "messages per request";
+    }
   }
   return std::nullopt;
 }

@@ -8,7 +8,7 @@ member::member(node_id self, group_view group, member_config config,
                const recovered_state& recovered)
     : self_(self),
       config_(config),
-      acceptor_(recovered),
+      acceptor_(recovered, config.read_ack_page_bytes),
       leader_(self, group, config.leader, recovered),
       learner_(self, config.learner, recovered),
       detector_(self, group, config.failure_detector, recovered.incarnation + 1),

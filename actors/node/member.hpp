@@ -24,6 +24,8 @@ struct member_config {
   // Delivered slots whose batches stay in memory (the acceptor's and the learner's); older ones
   // are read back from stable storage when a peer needs them. Memory stays bounded.
   slot_t memory_slots = 256;
+  // A READ's answer goes in pages of about this many payload bytes.
+  std::size_t read_ack_page_bytes = synod::read_ack_page_bytes;
 };
 
 // The slot up to which a member that delivered up to `delivered` keeps nothing in memory.

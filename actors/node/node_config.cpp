@@ -201,6 +201,10 @@ void validate(const node_config& c) {
     throw config_error("synod.max-message-bytes: at most " +
                        std::to_string(max_message_bytes_limit) +
                        " (a frame between members carries less than 4 GiB)");
+  if (c.protocol.broadcast.max_request_bytes > max_message_bytes_limit)
+    throw config_error("synod.max-request-bytes: at most " +
+                       std::to_string(max_message_bytes_limit) +
+                       " (a client's frame carries less than 4 GiB)");
   if (c.heartbeat_interval < c.tick)
     throw config_error("synod.heartbeat-interval: must be at least synod.tick");
   if (c.resend_interval < c.tick)
@@ -254,6 +258,8 @@ node_config load_node_config(const std::string& path, node_id id) {
        }},
       {"max-message-bytes",
        [&](auto& v, auto& w) { p.broadcast.max_message_bytes = positive(integer_of(v, w), w); }},
+      {"max-request-bytes",
+       [&](auto& v, auto& w) { p.broadcast.max_request_bytes = positive(integer_of(v, w), w); }},
       {"memory-slots",
        [&](auto& v, auto& w) { c.protocol.memory_slots = positive(integer_of(v, w), w); }},
       {"retain-slots",
@@ -357,6 +363,7 @@ std::string effective_config_text(const node_config& c) {
   out << "max-undelivered = " << p.broadcast.max_undelivered << "\n";
   out << "max-undelivered-bytes = " << p.broadcast.max_undelivered_bytes << "\n";
   out << "max-message-bytes = " << p.broadcast.max_message_bytes << "\n";
+  out << "max-request-bytes = " << p.broadcast.max_request_bytes << "\n";
   out << "memory-slots = " << p.memory_slots << "\n";
   out << "retain-slots = " << p.learner.retain_slots << "\n";
   out << "retain-bytes = " << p.learner.retain_bytes << "\n";

@@ -68,12 +68,15 @@ struct node_config {
   std::string node_dir() const;
   // Converts the durations into the cores' tick counts.
   member_config cores() const;
-  // The longest frame a member's port accepts. Links send payloads of ~8 MiB of messages (or one
-  // larger message), but one message can be large by itself: a READ's answer carries every value
-  // the acceptor holds past the leader's position (within the lag a leader may have, ~100 slots
-  // of up to batch-bytes each). Anything claiming more than this is hostile.
+  // The longest frame a member's port accepts; anything claiming more is hostile. Between
+  // members: links send payloads of ~8 MiB of messages plus at most one more, and the largest
+  // message is a READ's answer page (4 MiB of values, plus one value of a batch's bytes and one
+  // message) or a batch. From clients: a broadcast request of max-request-bytes (at least one
+  // message) in up to max-undelivered messages, each with its length and framing.
   std::size_t max_frame_bytes() const {
-    return (std::size_t{256} << 20) + 2 * protocol.broadcast.max_message_bytes;
+    const auto& b = protocol.broadcast;
+    const std::size_t between_members = (std::size_t{16} << 20) + 2 * b.max_message_bytes;
+    return between_members + b.request_bytes_limit() + 32 * b.max_undelivered;
   }
 };
 

@@ -44,11 +44,14 @@ struct request_in_flight {
 
 class sender {
  public:
-  sender(caf::actor_system& system, caf::actor node, std::size_t per_request, std::size_t window,
-         bool progress)
+  // A request holds at most `per_request` messages and `request_bytes` of payload (at least one
+  // message): the member refuses a larger one as too large.
+  sender(caf::actor_system& system, caf::actor node, std::size_t per_request,
+         std::size_t request_bytes, std::size_t window, bool progress)
       : self_(system),
         node_(std::move(node)),
         per_request_(per_request),
+        request_bytes_(request_bytes),
         window_(window),
         progress_(progress) {}
 
@@ -67,13 +70,20 @@ class sender {
         } else {
           r.first = taken_ + 1;
           r.request.tag = next_tag_++;
+          std::size_t bytes = 0;
           while (r.request.payloads.size() < per_request_ &&
-                 (r.request.payloads.empty() || source.ready())) {
-            auto m = source.next();
+                 (r.request.payloads.empty() || held_over_ || source.ready())) {
+            auto m = held_over_ ? std::move(held_over_) : source.next();
+            held_over_.reset();
             if (!m) {
               exhausted = true;
               break;
             }
+            if (!r.request.payloads.empty() && bytes + m->size() > request_bytes_) {
+              held_over_ = std::move(m);  // the first of the next request
+              break;
+            }
+            bytes += m->size();
             r.request.payloads.push_back(std::move(*m));
           }
           taken_ += r.request.payloads.size();
@@ -134,6 +144,8 @@ class sender {
   caf::scoped_actor self_;
   caf::actor node_;
   std::size_t per_request_;
+  std::size_t request_bytes_;
+  std::optional<std::string> held_over_;  // taken from the source, not yet sent
   std::size_t window_;
   bool progress_;
   std::uint64_t next_tag_ = 0;
@@ -190,8 +202,9 @@ int run_broadcast(const arguments& args) {
   caf::actor_system system{cfg};
   const caf::actor node = connect_to(system, config, config.id);
   const auto started = clock_type::now();
-  sender s(system, node, args.number("batch", 256), args.number("window", 16),
-           isatty(STDERR_FILENO) == 1);
+  const auto& limits = config.protocol.broadcast;
+  sender s(system, node, std::min<std::size_t>(args.number("batch", 256), limits.max_undelivered),
+           limits.request_bytes_limit(), args.number("window", 16), isatty(STDERR_FILENO) == 1);
   const std::uint64_t delivered = s.run(source);
   const double seconds = std::chrono::duration<double>(clock_type::now() - started).count();
   std::cout << "delivered " << delivered << " messages at node " << config.id << " in " << seconds

@@ -56,7 +56,8 @@ void print_help() {
                       decision (leader stability; default: no limit)
   --retain-slots N    delivered slots a member keeps on disk (default 16; 0: all)
   --bug NAME          plant a bug: acceptor-forgets-promise, leader-reuses-round,
-                      learner-skips-ahead, snapshot-loses-ids, snapshot-loses-digest
+                      learner-skips-ahead, snapshot-loses-ids, snapshot-loses-digest,
+                      read-answer-first-page
   --expect-violation  exit 0 only if some execution was found violating (for planted bugs)
   --verbose           print one line per execution
   --trace             print every event (use with --seeds 1)

@@ -285,5 +285,11 @@ TEST(PlantedBug, snapshot_without_its_ledger_digest_is_caught) {
   expect_found(planted_bug::snapshot_loses_digest, 500);
 }
 
+// The simulator's acceptors answer a READ in pages of a value or two: a leader that took the
+// first page for the whole answer would miss values a majority accepted.
+TEST(PlantedBug, leader_that_takes_one_page_for_the_whole_read_answer_is_caught) {
+  expect_found(planted_bug::read_answer_first_page, 200);
+}
+
 }  // namespace
 }  // namespace synod::sim

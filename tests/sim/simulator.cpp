@@ -12,9 +12,10 @@
 namespace synod::sim {
 
 std::optional<planted_bug> parse_bug(const std::string& name) {
-  for (auto bug : {planted_bug::none, planted_bug::acceptor_forgets_promise,
-                   planted_bug::leader_reuses_round, planted_bug::learner_skips_ahead,
-                   planted_bug::snapshot_loses_ids, planted_bug::snapshot_loses_digest})
+  for (auto bug :
+       {planted_bug::none, planted_bug::acceptor_forgets_promise, planted_bug::leader_reuses_round,
+        planted_bug::learner_skips_ahead, planted_bug::snapshot_loses_ids,
+        planted_bug::snapshot_loses_digest, planted_bug::read_answer_first_page})
     if (to_string(bug) == name) return bug;
   return std::nullopt;
 }
@@ -33,6 +34,8 @@ std::string to_string(planted_bug bug) {
       return "snapshot-loses-ids";
     case planted_bug::snapshot_loses_digest:
       return "snapshot-loses-digest";
+    case planted_bug::read_answer_first_page:
+      return "read-answer-first-page";
   }
   return "?";
 }
@@ -305,6 +308,11 @@ class world {
     if (auto* s = std::get_if<ledger_snapshot>(&m.body)) {
       if (config_.bug == planted_bug::snapshot_loses_ids) s->delivered = delivered_filter{};
       if (config_.bug == planted_bug::snapshot_loses_digest) s->digest = ledger_digest_start;
+    }
+    if (auto* a = std::get_if<read_ack>(&m.body);
+        a && config_.bug == planted_bug::read_answer_first_page) {
+      if (a->page > 0) return;
+      a->pages = 1;
     }
     n.live->receive(m.from, m.body);
     flush(n);

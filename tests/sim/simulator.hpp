@@ -22,6 +22,7 @@ enum class planted_bug {
   learner_skips_ahead,       // a decision ahead of a gap is delivered at once
   snapshot_loses_ids,        // a learner skipping to a snapshot keeps none of its message ids
   snapshot_loses_digest,     // ...or starts its ledger digest afresh
+  read_answer_first_page,    // a leader takes the first page of a READ's answer for all of it
 };
 std::optional<planted_bug> parse_bug(const std::string& name);
 std::string to_string(planted_bug bug);
@@ -57,6 +58,7 @@ struct sim_config {
     m.memory_slots = 4;
     m.learner.retain_slots = 16;
     m.learner.truncate_chunk_slots = 3;
+    m.read_ack_page_bytes = 64;  // a phase 1 answer in pages of a value or two
     return m;
   }();
   bool trace = false;  // print every event

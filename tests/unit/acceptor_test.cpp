@@ -103,6 +103,33 @@ TEST(Acceptor, PromiseIsLoggedBeforeTheAck) {
   EXPECT_EQ(sent<read_ack>(e)[0].first, 1u);
 }
 
+// A READ's answer is cut into pages (a whole acceptor's memory in one message made a frame of
+// hundreds of MiB): every accepted value once, in slot order, each page within the bound but
+// for a single value larger than it.
+TEST(Acceptor, AnswersAReadInPagesOfBoundedSize) {
+  acceptor a{recovered_state{}, 10};
+  for (slot_t s = 1; s <= 5; ++s)
+    a.step(2, write_request{r(3, 2), s, value_of(std::string(s == 4 ? 25 : 4, 'x'), 7, s)});
+  a.outbox().take();
+  a.step(1, read_request{r(5, 1), 2});
+  const auto pages = sent<read_ack>(a.outbox().take());
+  ASSERT_EQ(pages.size(), 3u);  // slots 2-3 (8 bytes), 4 (25 bytes, alone), 5
+  std::vector<slot_t> slots;
+  for (std::uint32_t i = 0; i < pages.size(); ++i) {
+    const read_ack& p = pages[i].second;
+    EXPECT_EQ(p.page, i);
+    EXPECT_EQ(p.pages, 3u);
+    EXPECT_EQ(p.from_slot, 2u);
+    for (const auto& v : p.accepted) slots.push_back(v.slot);
+  }
+  EXPECT_EQ(slots, (std::vector<slot_t>{2, 3, 4, 5}));
+  a.step(1, read_request{r(6, 1), 9});  // nothing to report: still one (empty) page
+  const auto empty = sent<read_ack>(a.outbox().take());
+  ASSERT_EQ(empty.size(), 1u);
+  EXPECT_EQ(empty[0].second.pages, 1u);
+  EXPECT_TRUE(empty[0].second.accepted.empty());
+}
+
 TEST(Acceptor, AcceptedValueIsLoggedBeforeTheAck) {
   acceptor a{recovered_state{}};
   a.step(2, write_request{r(3, 2), 4, value_of("v")});

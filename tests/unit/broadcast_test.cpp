@@ -126,6 +126,25 @@ TEST(BroadcastFront, RefusesAMessageAboveTheSizeLimitAndTakesNothing) {
   EXPECT_TRUE(f.broadcast(std::string(10, 'x')));  // at the limit: taken
 }
 
+// A request that could never be taken is refused as too large, not as busy (a client would
+// retry it for ever): more messages than max_undelivered, or more bytes than max_request_bytes
+// (which a single message of max_message_bytes always fits).
+TEST(BroadcastFront, RefusesARequestThatCouldNeverBeTaken) {
+  broadcast_config config;
+  config.max_undelivered = 3;
+  config.max_request_bytes = 10;
+  config.max_message_bytes = 6;
+  broadcast_front f(4, config, {});
+  EXPECT_EQ(f.refuses({"a", "b", "c", "d"}), refusal::request_too_large);
+  EXPECT_EQ(f.refuses({"123456", "123456"}), refusal::request_too_large);
+  EXPECT_EQ(f.refuses({"123456", "1234"}), refusal::none);
+  config.max_request_bytes = 2;  // below one message: a message of max_message_bytes still fits
+  broadcast_front g(4, config, {});
+  EXPECT_EQ(g.refuses({"123456"}), refusal::none);
+  EXPECT_TRUE(f.broadcast_all({"a", "b", "c"}));
+  EXPECT_EQ(f.refuses({"d"}), refusal::busy);  // could be taken later: busy
+}
+
 TEST(BroadcastFront, UndeliveredBytesAreBoundedToo) {
   broadcast_config config;
   config.max_undelivered_bytes = 100;

@@ -115,6 +115,28 @@ TEST_F(LeaderTest, NoRoundStartsBeforeAMajorityConsents) {
   EXPECT_EQ(sent<read_request>(e).size(), 3u);
 }
 
+// An answer counts once all of its pages arrived, in whatever order; until a majority of whole
+// answers is in, nothing is proposed, and what every page reported is adopted.
+TEST_F(LeaderTest, AReadAnswerCountsOnlyOnceEveryPageArrived) {
+  auto l = make();
+  elect(l);
+  const auto read = sent<read_request>(l.outbox().take()).at(0).second;
+  const round_t old{1, 2};
+  l.step(1, read_ack{read.round, read.from_slot, {{2, old, value_of("b", 7, 2)}}, 1, 2});
+  l.step(2, read_ack{read.round, read.from_slot, {}, 0, 1});
+  EXPECT_FALSE(l.leading());  // acceptor 1 has sent half its answer
+  l.step(1, read_ack{read.round, read.from_slot, {{2, old, value_of("b", 7, 2)}}, 1, 2});
+  EXPECT_FALSE(l.leading());  // a page twice is still one page
+  l.step(1, read_ack{read.round, read.from_slot, {{1, old, value_of("a", 7, 1)}}, 0, 2});
+  ASSERT_TRUE(l.leading());
+  const auto writes = sent<write_request>(l.outbox().take());
+  std::map<slot_t, batch> proposed;
+  for (const auto& [to, w] : writes) proposed[w.slot] = w.value;
+  ASSERT_EQ(proposed.size(), 2u);
+  EXPECT_EQ(proposed[1], value_of("a", 7, 1));  // both pages' values are adopted
+  EXPECT_EQ(proposed[2], value_of("b", 7, 2));
+}
+
 TEST_F(LeaderTest, RoundCounterIsDurableBeforeTheFirstRead) {
   auto l = make();
   elect(l);

@@ -81,6 +81,15 @@ TEST_F(NodeConfig, RefusesImpossibleValues) {
   expect_refused(members + "window=0\n", 1, "synod.window: must be at least 1");
   expect_refused(members + "storage=\"disk\"\n", 1, "synod.storage");
   expect_refused(members + "[synod.faults]\nloss=1.5\n", 1, "between 0 and 1");
+  expect_refused(members + "max-request-bytes=2147483648\n", 1, "synod.max-request-bytes: at most");
+}
+
+// What a member's port accepts follows from the limits: no longer 256 MiB for every group.
+TEST_F(NodeConfig, TheLongestFrameFollowsTheLimits) {
+  const auto defaults = load_node_config(write(members), 1);
+  EXPECT_LT(defaults.max_frame_bytes(), std::size_t{40} << 20);
+  const auto larger = load_node_config(write(members + "max-request-bytes=67108864\n"), 1);
+  EXPECT_GE(larger.max_frame_bytes(), std::size_t{64} << 20);
 }
 
 TEST_F(NodeConfig, RefusesABadMemberList) {
@@ -120,6 +129,7 @@ TEST_F(NodeConfig, TheEffectiveConfigurationReadsBackTheSame) {
   const std::string text = effective_config_text(c);
   EXPECT_NE(text.find("window = 3"), std::string::npos) << text;
   EXPECT_NE(text.find("max-message-bytes = 4194304"), std::string::npos) << text;
+  EXPECT_NE(text.find("max-request-bytes = 8388608"), std::string::npos) << text;
   const auto again = load_node_config(write(text), 2);
   EXPECT_EQ(effective_config_text(again), text);
 }
