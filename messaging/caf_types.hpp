@@ -20,7 +20,7 @@ typename Inspector::result_type inspect(Inspector& f, client_message& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, frame& x) {
   return f(caf::meta::type_name("frame"), x.from, x.session, x.seq, x.ack_session, x.ack, x.highest,
-           x.bytes, x.group_id, x.history);
+           x.bytes, x.group_id, x.history, x.database_id, x.incarnation);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, link_refusal& x) {

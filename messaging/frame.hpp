@@ -17,10 +17,12 @@ struct frame {
   std::uint64_t ack = 0;          // every frame up to this seq arrived
   std::uint64_t highest = 0;      // the highest seq that arrived: above `ack` there are gaps
   std::string bytes;              // encode(std::vector<wire_message>)
-  // Who the sender is beyond its id (see peer_admission): its group, and whether it has taken
-  // part in it (accepted or delivered something).
+  // Who the sender is beyond its id (see peer_admission): its group, whether it has taken part
+  // in it (promised, accepted or delivered something), its database and its incarnation.
   std::uint64_t group_id = 0;
   bool history = false;
+  std::uint64_t database_id = 0;
+  std::uint64_t incarnation = 0;
 };
 
 // The answer to frames a member will not take (see peer_admission), sent to the sender.

@@ -173,5 +173,7 @@ struct envelope {
 
 // Short human-readable name of a message kind, for logs and the simulator's trace.
 std::string kind_name(const wire_message& m);
+// The message with its fields, on one line: for traces and scenario files.
+std::string describe(const wire_message& m);
 
 }  // namespace synod

@@ -50,10 +50,25 @@ struct group_record {
   std::uint64_t group_id = 0;
 };
 
-// Transport: `node` has taken part in the group (accepted or delivered something). If it comes
-// back with an empty database, it lost what it promised: it is refused.
+// Transport: this database's own random id, made when it was created. Frames carry it, so a
+// member that comes back with another database (its disk replaced or wiped) is told apart.
+struct database_record {
+  std::uint64_t database_id = 0;
+};
+
+// Which database a peer ran with, and its latest run, as last seen in its frames.
+struct peer_identity {
+  std::uint64_t database_id = 0;  // 0: not known (recorded by an older version)
+  std::uint64_t incarnation = 0;
+};
+
+// Transport: `node` has taken part in the group (promised, accepted or delivered something),
+// with this database, in this run or a later one. If it comes back with another database or an
+// empty one, it lost what it promised; with an older run's database, what it promised since:
+// either way it is refused.
 struct member_history_record {
   node_id node = 0;
+  peer_identity seen;
 };
 
 // Learner: a snapshot of the delivered prefix up to its slot. Recovery starts from the newest one
@@ -70,9 +85,10 @@ struct truncate_record {
   slot_t up_to = 0;
 };
 
-using durable_record = std::variant<promise_record, accept_record, round_counter_record,
-                                    delivery_record, incarnation_record, group_record,
-                                    member_history_record, snapshot_record, truncate_record>;
+using durable_record =
+    std::variant<promise_record, accept_record, round_counter_record, delivery_record,
+                 incarnation_record, group_record, member_history_record, snapshot_record,
+                 truncate_record, database_record>;
 
 // Everything a node finds on its stable storage when it starts.
 struct recovered_state {
@@ -89,15 +105,20 @@ struct recovered_state {
   std::uint64_t forgotten_bytes = 0;
   std::uint64_t forgotten_digest = ledger_digest_start;  // the ledger digest up to them
   std::uint64_t incarnation = 0;
-  std::uint64_t group_id = 0;  // 0: none yet (a new database)
-  std::set<node_id> members_with_history;
+  std::uint64_t group_id = 0;     // 0: none yet (a new database)
+  std::uint64_t database_id = 0;  // 0: none yet
+  std::map<node_id, peer_identity> members_with_history;
   // The snapshots kept, oldest first; the newest is where recovery started. Everything up to
   // truncated_up_to is gone from the disk too.
   std::vector<ledger_snapshot> snapshots;
   slot_t truncated_up_to = 0;
 
   // This member has taken part: it accepted or delivered something.
-  bool has_history() const { return !accepted.empty() || !delivered.empty() || !snapshots.empty(); }
+  // Taken part: promised, accepted or delivered something. An empty database under a member id
+  // that has taken part is an amnesiac acceptor (peer_admission refuses it).
+  bool has_history() const {
+    return promised != round_t{} || !accepted.empty() || !delivered.empty() || !snapshots.empty();
+  }
   slot_t delivered_up_to() const {
     return delivered.empty() ? forgotten_up_to : delivered.rbegin()->first;
   }

@@ -324,8 +324,17 @@ struct sqlite_storage::impl {
                   .run();
             },
             [&](const member_history_record& r) {
+              // "DATABASE:INCARNATION"; databases of older versions hold "1" (not known).
               return set_meta->bind(1, "history:" + std::to_string(r.node), false)
-                  .bind(2, "1", false)
+                  .bind(
+                      2,
+                      std::to_string(r.seen.database_id) + ":" + std::to_string(r.seen.incarnation),
+                      false)
+                  .run();
+            },
+            [&](const database_record& r) {
+              return set_meta->bind(1, "database_id", false)
+                  .bind(2, std::to_string(r.database_id), false)
                   .run();
             },
             [&](const accept_record& r) {
@@ -408,8 +417,15 @@ recovered_state sqlite_storage::recover(slot_t window) const {
       try {
         if (name == "group") group_name = value;
         if (name == "group_id") state.group_id = std::stoull(value);
-        if (name.rfind("history:", 0) == 0)
-          state.members_with_history.insert(static_cast<node_id>(std::stoul(name.substr(8))));
+        if (name == "database_id") state.database_id = std::stoull(value);
+        if (name.rfind("history:", 0) == 0) {
+          peer_identity seen;
+          if (const auto colon = value.find(':'); colon != std::string::npos) {
+            seen.database_id = std::stoull(value.substr(0, colon));
+            seen.incarnation = std::stoull(value.substr(colon + 1));
+          }
+          state.members_with_history[static_cast<node_id>(std::stoul(name.substr(8)))] = seen;
+        }
       } catch (const std::logic_error&) {
         d.fail("corrupted (meta entry '" + name + "' = '" + value + "')");
       }

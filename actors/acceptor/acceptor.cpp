@@ -42,6 +42,7 @@ void acceptor::step(node_id from, const read_request& m) {
   if (m.round > promised_) {
     promised_ = m.round;
     outbox_.durable.push_back(promise_record{promised_});  // forced log before ackREAD
+    outbox_.notes.push_back(round_seen{promised_});
   }
   std::vector<std::vector<accepted_value>> pages(1);
   std::size_t bytes = 0;
@@ -73,11 +74,13 @@ void acceptor::step(node_id from, const write_request& m) {
   if (m.round > promised_) {
     promised_ = m.round;
     outbox_.durable.push_back(promise_record{promised_});
+    outbox_.notes.push_back(round_seen{promised_});
   }
   auto& slot = accepted_[m.slot];
   if (!(slot.round == m.round && slot.slot == m.slot)) {
     slot = accepted_value{m.slot, m.round, m.value};
     outbox_.durable.push_back(accept_record{m.slot, m.round, m.value});  // forced log before ack
+    outbox_.notes.push_back(accepted_here{slot});
   }
   SYNOD_INVARIANT(slot.round <= promised_, "an acceptor never accepts above its promise");
   outbox_.messages.push_back({from, write_ack{m.round, m.slot}});

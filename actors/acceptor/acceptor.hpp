@@ -1,5 +1,7 @@
 // The acceptor core: the replica side of the round-based register, for every slot at once
-// (Deconstructing Paxos Fig. 12). Pure: no clock, no I/O; effects go to the outbox.
+// (Deconstructing Paxos Fig. 12). Pure: no clock, no I/O; effects go to the outbox. It tells
+// its member's leader of every higher promise (round_seen) and its learner of every value it
+// accepts (accepted_here).
 #pragma once
 
 #include <map>
@@ -9,11 +11,12 @@
 namespace synod {
 
 // A READ's answer is cut into pages of about this much payload (at least one value each).
-constexpr std::size_t read_ack_page_bytes = std::size_t{4} << 20;
+constexpr std::size_t default_read_ack_page_bytes = std::size_t{4} << 20;
 
 class acceptor {
  public:
-  explicit acceptor(const recovered_state& recovered, std::size_t page_bytes = read_ack_page_bytes);
+  explicit acceptor(const recovered_state& recovered,
+                    std::size_t page_bytes = default_read_ack_page_bytes);
 
   // READ(k, from): promise k for every slot; answer with what was accepted from `from` on.
   void step(node_id from, const read_request& m);

@@ -1,5 +1,5 @@
-// The acceptor's actor shell: feeds READ/WRITE requests to the acceptor core; its acks leave
-// only after the promise or accepted value they report is durable.
+// The acceptor's actor shell: READ/WRITE requests and forget notes go to the acceptor core; its
+// acks leave only after the promise or accepted value they report is durable.
 #pragma once
 
 #include "actors/acceptor/acceptor.hpp"
@@ -11,6 +11,7 @@ struct acceptor_state : role_state<acceptor> {
   static inline const char* name = "synod.acceptor";
 };
 
-caf::behavior acceptor_actor(caf::stateful_actor<acceptor_state>* self, recovered_state recovered);
+caf::behavior acceptor_actor(caf::stateful_actor<acceptor_state>* self, recovered_state recovered,
+                             std::size_t page_bytes);
 
 }  // namespace synod

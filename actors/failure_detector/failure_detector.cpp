@@ -37,7 +37,13 @@ void failure_detector::step(node_id from, const heartbeat& m) {
       last->second = std::max(last->second, seen);
   }
   last_beat_[from] = m;
+  outbox_.notes.push_back(peer_progress{from, m.delivered_up_to, m.retained_from});
   decide();
+}
+
+void failure_detector::on_local_progress(slot_t delivered_up_to, slot_t retained_from) {
+  delivered_up_to_ = delivered_up_to;
+  retained_from_ = retained_from;
 }
 
 void failure_detector::step(node_id from, const lead_probe& m) {
@@ -59,7 +65,8 @@ void failure_detector::answer_probes() {
   }
 }
 
-void failure_detector::tick(slot_t delivered_up_to, slot_t retained_from) {
+void failure_detector::tick() {
+  const slot_t delivered_up_to = delivered_up_to_;
   ++ticks_;
   progress_[self_] = delivered_up_to;
   for (auto& [member, ticks] : silence_)
@@ -78,7 +85,7 @@ void failure_detector::tick(slot_t delivered_up_to, slot_t retained_from) {
   for (const auto& [member, ticks] : silence_)
     heard.push_back({member, ticks, incarnation_of_[member]});
   heartbeat beat{delivered_up_to, leader_, heard, incarnation_, leader_incarnation_};
-  beat.retained_from = retained_from;
+  beat.retained_from = retained_from_;
   for (node_id member : group_.members)
     if (member != self_) outbox_.messages.push_back({member, beat});
 }
@@ -142,6 +149,7 @@ void failure_detector::learn_incarnation(node_id member, std::uint64_t incarnati
 void failure_detector::follow(node_id member) {
   if (member == leader_) return;
   leader_ = member;
+  outbox_.notes.push_back(leader_elected{member});
   answer_probes();
   if (member == self_) {
     leader_incarnation_ = incarnation_;

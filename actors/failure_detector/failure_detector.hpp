@@ -11,7 +11,8 @@
 //    hears that is not far behind the furthest of them (a member still catching up is passed over:
 //    leading from far behind would make its first round read back, and re-propose, the whole gap).
 //  - It knows nothing of a member it has not heard from: a member that (re)starts follows the
-//    leader it finds instead of electing itself. Following names the leader's incarnation: a
+//    leader it finds instead of electing itself. Each change of verdict is told to the member's
+//    leader and front (leader_elected). Following names the leader's incarnation: a
 //    leader that restarted is followed by nobody until chosen again.
 //  - It consents to a candidate's lead_probe only while it follows that candidate or no live
 //    member at all, and answers a probe it cannot consent to yet once it comes to (Raft's
@@ -41,11 +42,13 @@ class failure_detector {
   failure_detector(node_id self, group_view group, failure_detector_config config,
                    std::uint64_t incarnation = 1);
 
+  // A heartbeat also tells the member's learner how far the peer is (peer_progress).
   void step(node_id from, const heartbeat& m);
   void step(node_id from, const lead_probe& m);
-  // `delivered_up_to` travels with the heartbeat so lagging learners notice, and
-  // `retained_from` so they ask a member that still has what they miss.
-  void tick(slot_t delivered_up_to, slot_t retained_from = 1);
+  // From the member's learner: its progress travels with the heartbeats, so lagging learners
+  // notice, and from where it keeps the log, so they ask a member that still has what they miss.
+  void on_local_progress(slot_t delivered_up_to, slot_t retained_from);
+  void tick();
 
   effects& outbox() { return outbox_; }
 
@@ -92,6 +95,8 @@ class failure_detector {
   // heartbeat looks that far behind a member reading its own current progress.
   std::map<node_id, slot_t> advance_;
   std::optional<slot_t> advertised_;  // what this node's last heartbeat said
+  slot_t delivered_up_to_ = 0;        // this member's, from its learner
+  slot_t retained_from_ = 1;
   // Per candidate, its latest probe this node could not consent to yet.
   std::map<node_id, std::uint64_t> waiting_probes_;
 };

@@ -1,5 +1,6 @@
-// The failure detector's actor shell: heartbeats in and out on its ticks; tells the leader and
-// the front when Omega's leader changes, and the learner how far peers have delivered.
+// The failure detector's actor shell: heartbeats in and out on its ticks; its core's notes tell
+// the leader and the front when Omega's leader changes, and the learner how far peers have
+// delivered. Each change of leader is logged and shown to the transport (for the status).
 #pragma once
 
 #include <chrono>
@@ -10,9 +11,6 @@
 namespace synod {
 
 struct failure_detector_state : role_state<failure_detector> {
-  node_id leader = 0;
-  slot_t delivered_up_to = 0;
-  slot_t retained_from = 1;
   static inline const char* name = "synod.failure_detector";
 };
 

@@ -130,7 +130,8 @@ void leader::step(node_id from, const lead_ack& m) {
 
 void leader::start_round() {
   // A round is never reused, not even across a crash: the counter is durable before any READ
-  // of the new round leaves (the hazard of the paper's Fig. 12/13, spec §2.8).
+  // of the new round leaves (the hazard the paper's Fig. 12/13 leaves open: docs/protocol.md,
+  // Rounds).
   ++counter_;
   // Built in place: moving a temporary into the variant makes GCC 12 warn, wrongly, that it may
   // read an uninitialized member of another alternative.

@@ -29,6 +29,22 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
     decided_.emplace(slot, std::move(seen));
     ++next_slot_;
   }
+  forget_announced_ = forgotten_up_to_;
+  announce_progress();
+}
+
+void learner::announce_progress() {
+  const local_progress now{delivered_up_to(), retained_from()};
+  if (now.delivered_up_to != announced_.delivered_up_to ||
+      now.retained_from != announced_.retained_from) {
+    announced_ = now;
+    outbox_.notes.push_back(now);
+  }
+  const slot_t floor = memory_floor(delivered_up_to(), config_.memory_slots);
+  if (floor > forget_announced_) {
+    forget_announced_ = floor;
+    outbox_.notes.push_back(forget_prefix{floor});
+  }
 }
 
 void learner::on_local_accept(const accepted_value& a) {
@@ -72,6 +88,7 @@ void learner::deliver_waiting() {
   accepted_here_.erase(accepted_here_.begin(), accepted_here_.lower_bound(next_slot_));
   ticks_since_request_ = 0;
   retain();
+  announce_progress();
 }
 
 void learner::step(node_id from, const ledger_snapshot& m) {
@@ -93,6 +110,8 @@ void learner::step(node_id from, const ledger_snapshot& m) {
   outbox_.durable.push_back(snapshot_record{m});
   outbox_.durable.push_back(truncate_record{m.slot});
   outbox_.deliveries.push_back(delivery::gap(first_missed, m));
+  outbox_.notes.push_back(delivered_here{outbox_.deliveries.back()});
+  forget_announced_ = std::max(forget_announced_, m.slot);
   deliver_waiting();
 }
 
@@ -106,6 +125,7 @@ void learner::deliver(slot_t slot, const batch& value) {
   outbox_.durable.push_back(delivery_record{slot, seen});
   outbox_.deliveries.push_back(delivery{slot, seen, value});
   outbox_.deliveries.back().digest = digest_;
+  outbox_.notes.push_back(delivered_here{outbox_.deliveries.back()});
   decided_.emplace(slot, std::move(seen));
   next_slot_ = slot + 1;
 }
@@ -155,6 +175,7 @@ void learner::retain() {
 
 void learner::tick_retention() {
   if (truncated_up_to_ < truncation_target_) retain();
+  announce_progress();
 }
 
 batch learner::unseen_part(const batch& value) {
@@ -185,7 +206,10 @@ void learner::step(node_id from, const catch_up_request& m) {
     if (!snapshots_.empty()) outbox_.messages.push_back({from, snapshots_.front()});
     return;
   }
-  if (m.from_slot <= forgotten_up_to_) return;
+  if (m.from_slot <= forgotten_up_to_) {
+    outbox_.notes.push_back(archive_read{from, m.from_slot, config_.max_catch_up_bytes});
+    return;
+  }
   auto it = decided_.lower_bound(m.from_slot);
   std::size_t bytes = 0;
   for (std::size_t sent = 0; it != decided_.end() && sent < config_.max_catch_up_slots &&
@@ -194,6 +218,11 @@ void learner::step(node_id from, const catch_up_request& m) {
     bytes += it->second.payload_bytes();
     outbox_.messages.push_back({from, decision{it->first, it->second}});
   }
+}
+
+void learner::on_archive_page(node_id peer, const std::vector<std::pair<slot_t, batch>>& page) {
+  for (std::size_t i = 0; i < page.size() && i < config_.max_catch_up_slots; ++i)
+    outbox_.messages.push_back({peer, decision{page[i].first, page[i].second}});
 }
 
 void learner::on_peer_progress(node_id peer, slot_t delivered_up_to, slot_t retained_from) {

@@ -1,7 +1,11 @@
 // The learner core: collects decisions, delivers batches strictly in slot order, each client
 // message at most once per node (across restarts too), and catches up from peers when it lags.
 // Its delivered position and the delivered batches (duplicates of earlier slots removed: what
-// the application saw) are durable before a batch is handed on. Pure.
+// the application saw) are durable before a batch is handed on. It tells its member's leader and
+// front what it delivered (delivered_here), its failure detector how far (local_progress), and
+// its acceptor and itself what falls out of the memory window (forget_prefix); a peer's request
+// for slots on disk only goes to storage (archive_read) and is answered when the page comes
+// back (archive_page). Pure.
 #pragma once
 
 #include <deque>
@@ -23,7 +27,15 @@ struct learner_config {
   slot_t retain_slots = 0;
   std::uint64_t retain_bytes = 0;
   slot_t truncate_chunk_slots = 4;  // deleted in one commit at most: no commit waits for a purge
+  // Delivered slots whose batches stay in memory (the learner's and the acceptor's); older ones
+  // are read back from stable storage when a peer needs them. Memory stays bounded.
+  slot_t memory_slots = 256;
 };
+
+// The slot up to which a member that delivered up to `delivered` keeps nothing in memory.
+inline slot_t memory_floor(slot_t delivered, slot_t memory_slots) {
+  return delivered > memory_slots ? delivered - memory_slots : 0;
+}
 
 // The bytes a delivered prefix takes on disk, as retention counts them.
 inline std::uint64_t ledger_bytes(std::uint64_t messages, std::uint64_t payload_bytes) {
@@ -58,7 +70,9 @@ class learner {
   // from below that are the shell's to answer from storage, and ignored here.
   void forget_up_to(slot_t slot);
   slot_t forgotten_up_to() const { return forgotten_up_to_; }
-  // A catch-up request from `from_slot` is the shell's to answer from storage.
+  // Decisions for a peer that asked for slots on disk only, read back by storage.
+  void on_archive_page(node_id peer, const std::vector<std::pair<slot_t, batch>>& page);
+  // A catch-up request from `from_slot` is answered from storage.
   bool answers_from_storage(slot_t from_slot) const {
     return from_slot > truncated_up_to_ && from_slot <= forgotten_up_to_;
   }
@@ -75,6 +89,11 @@ class learner {
     return waiting_.empty() ? delivered_up_to() : waiting_.rbegin()->first;
   }
   std::size_t waiting_slots() const { return waiting_.size(); }
+  // How far a peer had delivered when it last said so (0: never heard).
+  slot_t peer_delivered_up_to(node_id peer) const {
+    auto it = peers_.find(peer);
+    return it == peers_.end() ? 0 : it->second.delivered_up_to;
+  }
   bool lagging() const { return !waiting_.empty() || best_peer_progress_ > delivered_up_to(); }
 
  private:
@@ -86,6 +105,8 @@ class learner {
   void retain();
   void tick_retention();
   void deliver_waiting();
+  // Tells the other roles how far this learner delivered and what left the memory window.
+  void announce_progress();
   bool fits_retention(const ledger_snapshot& from) const;
 
   node_id self_;
@@ -120,6 +141,8 @@ class learner {
   bool requested_ = false;
   slot_t next_slot_at_request_ = 0;  // where the last catch-up request started
   bool decided_since_tick_ = false;  // decisions still arriving: an answer is being consumed
+  local_progress announced_{0, 1};   // the last local_progress told (the detector's start)
+  slot_t forget_announced_ = 0;      // the last forget_prefix told
 };
 
 }  // namespace synod

@@ -2,8 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "actors/node/member.hpp"
-
 namespace synod {
 
 namespace {
@@ -132,13 +130,6 @@ void pump_all(self_ptr self, node_id id) {
   for (const auto& who : all) pump(self, id, who);
 }
 
-// Tells the failure detector how far this member delivered and from where it keeps the log, for
-// its heartbeats.
-void report_progress(self_ptr self) {
-  auto& s = self->state;
-  self->send(s.peers.detector, local_progress{s.carried_up_to, s.core->retained_from()});
-}
-
 // The learner skipped to a peer's snapshot: said in the log and counted (the snapshot's counts
 // are the group's since it began); subscribers learn of it from the cut when they get there.
 void carry_out_gap(self_ptr self, node_id id, const delivery& d) {
@@ -153,48 +144,30 @@ void carry_out_gap(self_ptr self, node_id id, const delivery& d) {
                      counts.bytes > s.deliveries.bytes() ? counts.bytes - s.deliveries.bytes() : 0);
 }
 
-// Forgets what is beyond the memory window, here and in the acceptor.
-void forget_old(self_ptr self) {
-  auto& s = self->state;
-  const slot_t floor = memory_floor(s.carried_up_to, s.memory_slots);
-  if (floor <= s.core->forgotten_up_to()) return;
-  s.core->forget_up_to(floor);
-  self->send(s.peers.acceptor, forget_up_to{floor});
-}
-
 }  // namespace
 
 caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id,
-                            learner_config config, slot_t memory_slots, recovered_state recovered,
+                            learner_config config, recovered_state recovered,
                             std::chrono::milliseconds tick) {
   auto& st = self->state;
   st.core.emplace(id, config, recovered);
-  st.memory_slots = memory_slots;
   st.carried_up_to = st.core->delivered_up_to();
   st.carried_digest = st.core->digest();
   st.deliveries.add(recovered.forgotten_messages, recovered.forgotten_bytes);
   for (const auto& [slot, b] : st.core->delivered()) count_delivery(st.deliveries, b);
   st.pipe.set_carry_out([self, id](effects& e) {
     auto& s = self->state;
-    s.send_messages(self, e);
-    for (auto& d : e.deliveries) {
+    for (const auto& d : e.deliveries) {
       s.carried_up_to = d.slot;
       s.carried_digest = d.digest;
-      if (d.is_gap()) {
+      if (d.is_gap())
         carry_out_gap(self, id, d);
-      } else {
+      else
         count_delivery(s.deliveries, d.value);
-      }
-      self->send(s.peers.leader, delivered{d});
-      self->send(s.peers.front, delivered{std::move(d)});
     }
-    if (!e.deliveries.empty()) {
-      pump_all(self, id);
-      report_progress(self);
-      forget_old(self);
-    }
+    if (!e.deliveries.empty()) pump_all(self, id);
+    send_messages_and_notes(self, e);
   });
-  self->delayed_send(self, tick, tick_atom::value);
   self->set_down_handler([self](const caf::down_msg& dm) {
     auto& subs = self->state.subscribers;
     subs.erase(std::remove_if(subs.begin(), subs.end(),
@@ -204,42 +177,6 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
   return wait_for_wiring(
       self,
       caf::message_handler{
-          [=](incoming& m) {
-            auto& s = self->state;
-            if (const auto* x = std::get_if<catch_up_request>(&m.body);
-                x && s.core->answers_from_storage(x->from_slot)) {
-              // Older than memory: answer from storage, straight to the transport (what is
-              // read back is durable already).
-              const node_id peer = m.from;
-              read_delivered(self, x->from_slot, page_bytes,
-                             [=](std::vector<std::pair<slot_t, batch>> page) {
-                               outgoing_batch out;
-                               for (auto& [slot, b] : page)
-                                 out.messages.push_back({peer, decision{slot, b}});
-                               if (!out.messages.empty())
-                                 self->send(self->state.peers.transport, std::move(out));
-                             });
-              return;
-            }
-            std::visit(overloaded{[&](const decision& x) { s.core->step(m.from, x); },
-                                  [&](const catch_up_request& x) { s.core->step(m.from, x); },
-                                  [&](const ledger_snapshot& x) { s.core->step(m.from, x); },
-                                  [](const auto&) {}},
-                       m.body);
-            s.pipe.schedule(self);
-          },
-          [=](const accepted_here& a) { self->state.core->on_local_accept(a.accepted); },
-          [=](peer_progress& p) {
-            self->state.core->on_peer_progress(p.peer, p.delivered_up_to, p.retained_from);
-            self->state.peer_progress[p.peer] = p.delivered_up_to;
-            self->state.pipe.schedule(self);
-          },
-          [=](tick_atom) {
-            self->state.deliveries.sample(std::chrono::steady_clock::now());
-            self->state.core->tick();
-            self->state.pipe.schedule(self);
-            self->delayed_send(self, tick, tick_atom::value);
-          },
           // The transport filled in its part; the learner adds the log's.
           [=](status_query& q) -> status_reply {
             auto& s = self->state;
@@ -258,9 +195,7 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
                     std::max<std::uint64_t>(r.subscriber_lag, s.carried_up_to + 1 - sub.next);
             r.messages_per_second = s.deliveries.messages_per_second();
             r.bytes_per_second = s.deliveries.bytes_per_second();
-            for (auto& l : r.links)
-              if (auto it = s.peer_progress.find(l.peer); it != s.peer_progress.end())
-                l.peer_delivered_up_to = it->second;
+            for (auto& l : r.links) l.peer_delivered_up_to = s.core->peer_delivered_up_to(l.peer);
             return std::move(r);
           },
           [=](const history_request& r) {
@@ -296,8 +231,10 @@ caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id
             return reply;
           },
       }
-          .or_else(standard_handlers(self)),
-      [self] { report_progress(self); });
+          .or_else(core_handlers(self))
+          .or_else(tick_handler(self, tick, [self] {
+            self->state.deliveries.sample(std::chrono::steady_clock::now());
+          })));
 }
 
 }  // namespace synod

@@ -7,8 +7,8 @@
 // Ctrl-Z) falls behind, reading its slots back from storage when it goes on, instead of piling
 // batches up in this process.
 // Only the last `memory_slots` delivered batches stay in memory (in the core); older ones are
-// read back from stable storage, for subscribers, history pages and peers catching up. After
-// each delivery it tells the acceptor what it may forget.
+// read back from stable storage, for subscribers and history pages (peers catching up get theirs
+// through the storage actor: the core's archive_read note).
 #pragma once
 
 #include <chrono>
@@ -34,17 +34,15 @@ struct subscription {
 };
 
 struct learner_state : role_state<learner> {
-  slot_t memory_slots = 256;
   slot_t carried_up_to = 0;          // the last delivery carried out (durable, sent to subscribers)
   std::uint64_t carried_digest = 0;  // the ledger digest after it
   std::vector<subscription> subscribers;
-  std::map<node_id, slot_t> peer_progress;  // from heartbeats, for the status
   rate_meter deliveries{std::chrono::steady_clock::now()};
   static inline const char* name = "synod.learner";
 };
 
 caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id,
-                            learner_config config, slot_t memory_slots, recovered_state recovered,
+                            learner_config config, recovered_state recovered,
                             std::chrono::milliseconds tick);
 
 }  // namespace synod

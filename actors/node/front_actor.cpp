@@ -46,8 +46,7 @@ caf::behavior front_actor(caf::stateful_actor<front_state>* self, node_id id,
                           std::chrono::milliseconds tick) {
   auto& st = self->state;
   st.core.emplace(id, config, recovered);
-  st.pipe.set_carry_out([self](effects& e) { self->state.send_messages(self, e); });
-  self->delayed_send(self, tick, tick_atom::value);
+  st.pipe.set_carry_out([self](effects& e) { send_messages_and_notes(self, e); });
   // Answers the requests whose last message was just delivered here.
   auto settle = [self] {
     auto& s = self->state;
@@ -90,21 +89,9 @@ caf::behavior front_actor(caf::stateful_actor<front_state>* self, node_id id,
                   q.partial.undelivered_bytes = s.core->undelivered_bytes();
                   return self->delegate(s.peers.leader, std::move(q));
                 },
-                [=](leader_changed& m) {
-                  self->state.core->on_leader_change(m.leader);
-                  self->state.pipe.schedule(self);
-                },
-                [=](delivered& d) {
-                  self->state.core->on_delivery(d.batch);
-                  settle();
-                },
-                [=](tick_atom) {
-                  self->state.core->tick();
-                  self->state.pipe.schedule(self);
-                  self->delayed_send(self, tick, tick_atom::value);
-                },
             }
-                .or_else(standard_handlers(self)));
+                .or_else(core_handlers(self, settle))
+                .or_else(tick_handler(self, tick)));
 }
 
 }  // namespace synod

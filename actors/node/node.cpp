@@ -44,26 +44,31 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
   }
   for (const auto& w : warnings(config)) spdlog::warn("node {}: {}", config.id, w);
   auto storage = open_storage(config);
-  recovered_state recovered = storage->recover(config.protocol.memory_slots);
+  recovered_state recovered = storage->recover(config.protocol.learner.memory_slots);
   if (recovered.group_id == 0) {  // a new database: a candidate id, until it meets its group
     const std::uint64_t id = random_id();
     storage->commit({group_record{id}});
     recovered.group_id = id;
+  }
+  if (recovered.database_id == 0) {  // made by a version without database ids, or new
+    const std::uint64_t id = random_id();
+    storage->commit({database_record{id}});
+    recovered.database_id = id;
   }
   const member_config cores = config.cores();
   const auto tick = config.tick;
   wiring w;
   w.guard = listening;
   w.storage = system.spawn<caf::detached>(storage_actor, storage);
-  w.acceptor = system.spawn(acceptor_actor, recovered);
+  w.acceptor = system.spawn(acceptor_actor, recovered, cores.read_ack_page_bytes);
   w.leader = system.spawn(leader_actor, config.id, config.view(), cores.leader, recovered, tick);
-  w.learner =
-      system.spawn(learner_actor, config.id, cores.learner, cores.memory_slots, recovered, tick);
+  w.learner = system.spawn(learner_actor, config.id, cores.learner, recovered, tick);
   w.detector = system.spawn(failure_detector_actor, config.id, config.view(),
                             cores.failure_detector, recovered.incarnation + 1, tick);
   w.front = system.spawn(front_actor, config.id, cores.broadcast, recovered, tick);
   peer_admission admission(config.members.size(), recovered.group_id, recovered.has_history(),
-                           recovered.members_with_history);
+                           recovered.members_with_history, recovered.database_id,
+                           recovered.incarnation + 1);
   if (config.storage == "memory") admission.set_volatile();
   w.transport = system.spawn(transport_actor, config, std::move(admission));
   // The middleman listens on loopback only; the member's own address belongs to the guard, which

@@ -261,7 +261,7 @@ node_config load_node_config(const std::string& path, node_id id) {
       {"max-request-bytes",
        [&](auto& v, auto& w) { p.broadcast.max_request_bytes = positive(integer_of(v, w), w); }},
       {"memory-slots",
-       [&](auto& v, auto& w) { c.protocol.memory_slots = positive(integer_of(v, w), w); }},
+       [&](auto& v, auto& w) { c.protocol.learner.memory_slots = positive(integer_of(v, w), w); }},
       {"retain-slots",
        [&](auto& v, auto& w) { p.learner.retain_slots = non_negative(integer_of(v, w), w); }},
       {"retain-bytes",
@@ -364,7 +364,7 @@ std::string effective_config_text(const node_config& c) {
   out << "max-undelivered-bytes = " << p.broadcast.max_undelivered_bytes << "\n";
   out << "max-message-bytes = " << p.broadcast.max_message_bytes << "\n";
   out << "max-request-bytes = " << p.broadcast.max_request_bytes << "\n";
-  out << "memory-slots = " << p.memory_slots << "\n";
+  out << "memory-slots = " << p.learner.memory_slots << "\n";
   out << "retain-slots = " << p.learner.retain_slots << "\n";
   out << "retain-bytes = " << p.learner.retain_bytes << "\n";
   out << "link-bytes-in-flight = " << c.link.max_unacked_bytes << "\n";

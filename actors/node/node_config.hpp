@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/node/member.hpp"
+#include "actors/composition/member_config.hpp"
 #include "actors/retransmission/link.hpp"
 
 namespace synod {

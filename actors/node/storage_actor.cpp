@@ -27,6 +27,13 @@ caf::behavior storage_actor(caf::event_based_actor* self, std::shared_ptr<stable
       [=](const read_delivered_request& r) {
         return read_delivered_reply{storage->read_delivered(r.from, r.max_bytes)};
       },
+      // The learner's archive_read: a peer asked for slots that are on disk only.
+      [=](const local_note& n) {
+        if (const auto* r = std::get_if<archive_read>(&n.body))
+          self->send(caf::actor_cast<caf::actor>(self->current_sender()),
+                     local_note{archive_page{r->peer,
+                                             storage->read_delivered(r->from_slot, r->max_bytes)}});
+      },
       [=](flush_atom) {
         try {
           storage->commit(*records);

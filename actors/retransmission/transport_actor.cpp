@@ -16,22 +16,6 @@ namespace {
 
 using self_ptr = caf::stateful_actor<transport_state>*;
 
-// Which role actor a wire message is for.
-caf::actor role_for(const wiring& w, const wire_message& m) {
-  return std::visit(
-      overloaded{
-          [&](const read_request&) { return w.acceptor; },
-          [&](const write_request&) { return w.acceptor; },
-          [&](const read_ack&) { return w.leader; }, [&](const read_nack&) { return w.leader; },
-          [&](const write_ack&) { return w.leader; }, [&](const write_nack&) { return w.leader; },
-          [&](const forward&) { return w.leader; }, [&](const decision&) { return w.learner; },
-          [&](const catch_up_request&) { return w.learner; },
-          [&](const ledger_snapshot&) { return w.learner; },
-          [&](const heartbeat&) { return w.detector; },
-          [&](const lead_probe&) { return w.detector; }, [&](const lead_ack&) { return w.leader; }},
-      m);
-}
-
 constexpr std::size_t max_payload_bytes = std::size_t{8} << 20;
 
 // The payload bytes a wire message carries in batches (what makes it large).
@@ -64,8 +48,11 @@ bool chance(self_ptr self, double p) {
 }
 
 void send_frame(self_ptr self, node_id peer, const caf::actor& to, frame f) {
-  f.group_id = self->state.admission->group_id();
-  f.history = self->state.admission->history();
+  const auto who = self->state.admission->identity();
+  f.group_id = who.group_id;
+  f.history = who.history;
+  f.database_id = who.database_id;
+  f.incarnation = who.incarnation;
   auto& faults = self->state.config.faults;
   if (isolated(self)) return;
   const bool faulty = faults.on_link(self->state.config.id, peer);
@@ -217,7 +204,8 @@ bool admitted(self_ptr self, const frame& f) {
     self->send(self, reconnect_atom::value, f.from);
   }
   const auto group_before = s.admission->group_id();
-  auto out = s.admission->admit(f.from, f.group_id, f.history);
+  auto out = s.admission->admit(
+      f.from, sender_identity{f.group_id, f.history, f.database_id, f.incarnation});
   // Before anything of this peer reaches the roles: their own records queue behind these.
   if (!out.store.empty()) self->send(s.peers.storage, commit_request{std::move(out.store), 0});
   if (s.admission->group_id() != group_before)
@@ -284,8 +272,8 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
             for (auto& out : batch.messages) {
               s.admission->on_sending(out.body);
               if (out.to == s.config.id) {
-                if (auto role = role_for(s.peers, out.body))
-                  self->send(role, incoming{s.config.id, std::move(out.body)});
+                const auto& to = s.peers.of(role_of(out.body));
+                self->send(to, incoming{s.config.id, std::move(out.body)});
               } else if (auto l = s.links.find(out.to); l != s.links.end()) {
                 // Heartbeats need to be timely, not reliable: a late one is worse than a lost one.
                 if (std::holds_alternative<heartbeat>(out.body))
@@ -319,8 +307,7 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
             for (auto& payload : it->second.receive(f)) {
               try {
                 for (auto& m : decode_messages(payload)) {
-                  if (auto role = role_for(s.peers, m))
-                    self->send(role, incoming{f.from, std::move(m)});
+                  self->send(s.peers.of(role_of(m)), incoming{f.from, std::move(m)});
                 }
               } catch (const std::exception& e) {
                 if (s.undecodable++ == 0)
@@ -349,7 +336,7 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_c
             // Through the front and the leader (their counts), to the learner, which answers.
             return self->delegate(self->state.peers.front, status_query{link_view(self)});
           },
-          [=](leader_changed& m) { self->state.leader = m.leader; },
+          [=](const leader_elected& m) { self->state.leader = m.leader; },
       });
 }
 

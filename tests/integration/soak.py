@@ -176,8 +176,10 @@ def main():
         for thread in restarting:
             thread.join(timeout=600)
         load.stop()
-        # The longest stretch with no broadcast acknowledged anywhere, outside the failovers.
-        stamps = sorted(t for t, _ in load.done_at)
+        # The longest stretch with no broadcast acknowledged anywhere, outside the failovers and
+        # before the load stopped (afterwards only the broadcasts still under way finish, through
+        # whatever fault is healing just then).
+        stamps = sorted(t for t, _ in load.done_at if t <= end)
         longest, longest_at = 0.0, 0.0
         for a, b in zip(stamps, stamps[1:]):
             if any(lo <= b and a <= hi for lo, hi in allowances):

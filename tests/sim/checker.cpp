@@ -13,6 +13,18 @@ void total_order_checker::on_delivery(node_id node, slot_t slot, const message_i
   log_[node].push_back({slot, id});
 }
 
+void total_order_checker::on_lost_database(node_id node) {
+  const node_id retired = next_retired_++;
+  if (auto it = log_.find(node); it != log_.end()) {
+    log_[retired] = std::move(it->second);
+    log_.erase(node);
+  }
+  if (auto it = gaps_.find(node); it != gaps_.end()) {
+    gaps_[retired] = std::move(it->second);
+    gaps_.erase(node);
+  }
+}
+
 bool total_order_checker::skipped(node_id node, slot_t slot) const {
   auto it = gaps_.find(node);
   if (it == gaps_.end()) return false;

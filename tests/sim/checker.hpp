@@ -1,10 +1,10 @@
 // The total-order checker: judges one run from what was broadcast and what each node delivered.
-// Properties (spec §8.4): validity, integrity (no duplicate delivery at a node, across restarts),
-// uniform total order (delivery sequences are prefixes of one another, a message has one slot),
-// and, once faults stop, agreement and termination. A node may skip slots only by a declared gap
-// (the log was truncated at every peer it asked): the messages of those slots are then neither
-// compared nor owed at that node, but none of them may reappear there in another slot. Reads
-// delivery logs as JSON lines too.
+// Properties (Deconstructing Paxos, total order broadcast): validity, integrity (no duplicate
+// delivery at a node, across restarts), uniform total order (delivery sequences are prefixes of one
+// another, a message has one slot), and, once faults stop, agreement and termination. A node may
+// skip slots only by a declared gap (the log was truncated at every peer it asked): the messages of
+// those slots are then neither compared nor owed at that node, but none of them may reappear there
+// in another slot. Reads delivery logs as JSON lines too.
 #pragma once
 
 #include <istream>
@@ -32,6 +32,10 @@ class total_order_checker {
  public:
   void on_broadcast(const message_id& id) { broadcast_.insert(id); }
   void on_delivery(node_id node, slot_t slot, const message_id& id);
+  // `node` lost its database: what it delivers from now on is a new delivery sequence (its
+  // application's state went with the disk), still judged against every other, the old one
+  // included.
+  void on_lost_database(node_id node);
   // `node` skipped the slots from `first` to `last` (a gap upcall).
   void on_gap(node_id node, slot_t first, slot_t last) { gaps_[node].emplace_back(first, last); }
 
@@ -54,6 +58,7 @@ class total_order_checker {
   std::set<message_id> broadcast_;
   std::map<node_id, std::vector<delivered_message>> log_;
   std::map<node_id, std::vector<std::pair<slot_t, slot_t>>> gaps_;
+  node_id next_retired_ = 1u << 30;  // names for the sequences of databases that were lost
 };
 
 std::string to_string(const message_id& id);

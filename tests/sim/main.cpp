@@ -43,6 +43,15 @@ void print_help() {
   --pause P           per member and tick, chance it pauses (SIGSTOP) for a while
   --slow P            per tick, chance that one member hears everything late for a while
   --slow-delay T      ...by up to T more ticks (default 30; the failure timeout is 12)
+  --timeout T         ticks without a heartbeat before a member is suspected (default 12)
+  --crash-after-commit P  per commit, chance the member crashes before the sends it allows
+  --amnesia P         per restart, chance the member comes back with an empty database
+  --beat-loss P       share of heartbeats lost (data still gets through)
+  --link-delay P      per tick, chance that one link (one direction) turns slow for a while
+  --rogue P           per tick, chance a member is told it leads, whatever Omega says
+  --burst P           per member and tick, chance of 40 broadcasts at once (backpressure)
+  --local-delay T     notes between a member's roles take 1 to T time units (default 5)
+  --commit-delay T    a commit takes 1 to T time units (default 8)
   --spare-leader      crashes (not --crash-leader) and pauses never hit a member that leads
   --delay T           maximum message delay in time units; a tick is 10 (default 30)
   --ticks T           ticks with faults and broadcasts (default 300)
@@ -57,7 +66,7 @@ void print_help() {
   --retain-slots N    delivered slots a member keeps on disk (default 16; 0: all)
   --bug NAME          plant a bug: acceptor-forgets-promise, leader-reuses-round,
                       learner-skips-ahead, snapshot-loses-ids, snapshot-loses-digest,
-                      read-answer-first-page
+                      read-answer-first-page, send-before-commit, no-admission
   --expect-violation  exit 0 only if some execution was found violating (for planted bugs)
   --verbose           print one line per execution
   --trace             print every event (use with --seeds 1)
@@ -79,7 +88,16 @@ options parse(int argc, char** argv) {
       {"--one-way", [&](auto v) { c.one_way = std::stod(v); }},
       {"--pause", [&](auto v) { c.pause = std::stod(v); }},
       {"--slow", [&](auto v) { c.slow = std::stod(v); }},
+      {"--crash-after-commit", [&](auto v) { c.crash_after_commit = std::stod(v); }},
+      {"--amnesia", [&](auto v) { c.amnesia = std::stod(v); }},
+      {"--beat-loss", [&](auto v) { c.beat_loss = std::stod(v); }},
+      {"--link-delay", [&](auto v) { c.link_delay = std::stod(v); }},
+      {"--burst", [&](auto v) { c.burst = std::stod(v); }},
+      {"--rogue", [&](auto v) { c.rogue = std::stod(v); }},
+      {"--local-delay", [&](auto v) { c.local_delay = std::stoull(v); }},
+      {"--commit-delay", [&](auto v) { c.commit_delay = std::stoull(v); }},
       {"--slow-delay", [&](auto v) { c.slow_delay_ticks = std::stoull(v); }},
+      {"--timeout", [&](auto v) { c.member.failure_detector.timeout_ticks = std::stoul(v); }},
       {"--delay", [&](auto v) { c.max_delay = std::stoull(v); }},
       {"--ticks", [&](auto v) { c.fault_ticks = std::stoull(v); }},
       {"--settle", [&](auto v) { c.settle_ticks = std::stoull(v); }},
@@ -165,7 +183,7 @@ int main(int argc, char** argv) {
   const options o = parse(argc, argv);
   const auto started = std::chrono::steady_clock::now();
   std::uint64_t failed = 0, broadcasts = 0, deliveries = 0, crashes = 0, sent = 0;
-  std::uint64_t leader_crashes = 0, rounds = 0, gaps = 0;
+  std::uint64_t leader_crashes = 0, rounds = 0, gaps = 0, amnesiac = 0, refused = 0, busy = 0;
   std::size_t max_held = 0;
   std::uint64_t first_failed_seed = 0;
   for (std::uint64_t seed = o.first_seed; seed < o.first_seed + o.seeds; ++seed) {
@@ -177,6 +195,9 @@ int main(int argc, char** argv) {
     leader_crashes += r.leader_crashes;
     rounds += r.rounds_after_first_decision;
     gaps += r.gaps;
+    amnesiac += r.amnesiac_restarts;
+    refused += r.refused_stops;
+    busy += r.busy_refusals;
     max_held = std::max(max_held, r.max_held);
     if (o.verbose)
       std::cout << "seed " << seed << ": " << r.broadcasts << " broadcast, " << r.deliveries
@@ -212,8 +233,12 @@ int main(int argc, char** argv) {
             << "broadcasts: " << broadcasts << ", deliveries: " << deliveries
             << ", crashes: " << crashes << " (of a leader: " << leader_crashes
             << "), gaps: " << gaps << ", rounds after the first decision: " << rounds
-            << ", largest held set: " << max_held << ", messages sent: " << sent
-            << ", violating executions: " << failed << "\n";
+            << ", largest held set: " << max_held << ", messages sent: " << sent;
+  if (amnesiac > 0)
+    std::cout << ", restarts without a database: " << amnesiac << " (members refused: " << refused
+              << ")";
+  if (busy > 0) std::cout << ", broadcasts refused as busy and retried: " << busy;
+  std::cout << ", violating executions: " << failed << "\n";
   if (failed) std::cout << "replay: " << replay_command(first_failed_seed, argc, argv) << "\n";
   if (o.expect_violation) {
     if (!failed) std::cout << "expected a violation, found none\n";

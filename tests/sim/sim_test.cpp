@@ -70,6 +70,9 @@ sim_config faults(std::size_t nodes) {
   c.crash_leader = 0.05;
   c.partition = 0.02;
   c.slow = 0.01;
+  c.crash_after_commit = 0.005;
+  c.beat_loss = 0.1;
+  c.link_delay = 0.01;
   return c;
 }
 
@@ -122,7 +125,58 @@ TEST(Simulation, total_order_holds_with_one_slot_in_flight_and_tiny_batches) {
   c.member.learner.retain_slots = 64;
   // Two messages per round trip: most broadcasts wait at their origin, and die with it when it
   // crashes (every member crashes about three times a run), so fewer are delivered everywhere.
-  expect_total_order(c, 500, 0.8);
+  expect_total_order(c, 500, 0.7);
+}
+
+// Production's asynchrony, exaggerated: notes between roles and commits take long, and members
+// crash often right after a commit, before the sends it allowed.
+TEST(Simulation, total_order_holds_when_members_crash_between_a_commit_and_its_sends) {
+  auto c = faults(3);
+  c.crash_after_commit = 0.05;
+  c.local_delay = 20;
+  c.commit_delay = 25;
+  expect_total_order(c, 300);
+}
+
+// Heartbeats lost while data gets through, and links that turn slow one way.
+TEST(Simulation, total_order_holds_with_heartbeats_lost_and_slow_links) {
+  auto c = faults(5);
+  c.beat_loss = 0.5;
+  c.link_delay = 0.05;
+  c.link_delay_ticks = 40;
+  expect_total_order(c, 150);
+}
+
+// Bursts of broadcasts into a front with little room: refused as busy, offered again by the
+// client, and every one taken is delivered everywhere.
+TEST(Simulation, bursts_meet_backpressure_and_every_retried_broadcast_is_delivered) {
+  auto c = faults(3);
+  c.burst = 0.05;
+  c.member.broadcast.max_undelivered = 16;
+  std::uint64_t busy = 0;
+  for (std::uint64_t seed = 1; seed <= 200; ++seed) {
+    const auto r = run_simulation(c, seed);
+    ASSERT_TRUE(r.ok()) << "seed " << seed << ": " << r.violations.front();
+    busy += r.busy_refusals;
+  }
+  EXPECT_GT(busy, 1000u);  // backpressure did happen
+}
+
+// A member whose disk was replaced comes back empty under an id its group knows took part. Its
+// peers refuse it at its first frame and it stops: it never takes part again (an amnesiac
+// acceptor could help choose a second value for a slot).
+TEST(Identity, a_member_that_lost_its_database_is_refused) {
+  auto c = faults(3);
+  c.amnesia = 0.3;
+  std::uint64_t amnesiac = 0, refused = 0;
+  for (std::uint64_t seed = 1; seed <= 300; ++seed) {
+    const auto r = run_simulation(c, seed);
+    ASSERT_TRUE(r.ok()) << "seed " << seed << ": " << r.violations.front();
+    amnesiac += r.amnesiac_restarts;
+    refused += r.refused_stops;
+  }
+  EXPECT_GT(amnesiac, 100u);
+  EXPECT_GE(refused, amnesiac);
 }
 
 TEST(Simulation, total_order_holds_under_one_way_partitions_and_pauses) {
@@ -253,11 +307,19 @@ TEST(Simulation, one_seed_replays_the_same_run) {
 }
 
 // Prove it bites: each planted bug is found within a bounded number of seeds.
-void expect_found(planted_bug bug, std::uint64_t within) {
-  auto c = faults(3);
+// The faults the planted bugs are sought under: heavy loss and crashes of leaders, the faults
+// they need to show (two rounds competing, a restart in between).
+sim_config bug_hunt() {
+  sim_config c;
   c.loss = 0.3;
+  c.dup = 0.1;
   c.crash = 0.02;
   c.crash_leader = 0.1;
+  c.partition = 0.02;
+  return c;
+}
+
+void expect_found(planted_bug bug, std::uint64_t within, sim_config c = bug_hunt()) {
   c.bug = bug;
   const auto s = run_seeds(c, 1, within, true);
   ASSERT_TRUE(s.first_failure) << to_string(bug) << " went unnoticed in " << within << " seeds";
@@ -265,12 +327,14 @@ void expect_found(planted_bug bug, std::uint64_t within) {
             << s.first_failure->violations.front() << "\n";
 }
 
+// Rare to show since a member asks before it starts a round (few rounds compete): found at seed
+// 246 and 509 of these faults.
 TEST(PlantedBug, acceptor_that_forgets_its_promise_is_caught) {
-  expect_found(planted_bug::acceptor_forgets_promise, 1000);
+  expect_found(planted_bug::acceptor_forgets_promise, 2000);
 }
 
 TEST(PlantedBug, leader_that_reuses_a_round_is_caught) {
-  expect_found(planted_bug::leader_reuses_round, 1000);
+  expect_found(planted_bug::leader_reuses_round, 2000);
 }
 
 TEST(PlantedBug, learner_that_delivers_a_later_slot_first_is_caught) {
@@ -289,6 +353,19 @@ TEST(PlantedBug, snapshot_without_its_ledger_digest_is_caught) {
 // first page for the whole answer would miss values a majority accepted.
 TEST(PlantedBug, leader_that_takes_one_page_for_the_whole_read_answer_is_caught) {
   expect_found(planted_bug::read_answer_first_page, 200);
+}
+
+// A wiring bug in the composition: a role's messages leave before its records are durable.
+TEST(PlantedBug, effects_carried_out_before_their_commit_are_caught) {
+  auto c = bug_hunt();
+  c.crash_after_commit = 0.02;
+  expect_found(planted_bug::send_before_commit, 200, c);
+}
+
+TEST(PlantedBug, frames_taken_without_the_identity_checks_are_caught) {
+  auto c = bug_hunt();
+  c.amnesia = 0.3;
+  expect_found(planted_bug::no_admission, 100, c);
 }
 
 }  // namespace

@@ -1,7 +1,13 @@
-// The deterministic simulator: N members (all roles each), virtual time, one seed decides
-// everything. The network loses, duplicates, reorders and delays messages, and partitions and
-// heals; members crash (losing all volatile state) and recover from their stable storage; every
-// member broadcasts. After the faults stop the run settles and the checker judges it.
+// The deterministic simulator: N members, virtual time, one seed decides everything. It runs the
+// composition production runs (actors/composition): each role of a member is its own step with
+// its own queue, notes between roles travel with mailbox delays (in order per pair of roles),
+// every role's effects wait for their records to be committed by the member's storage, which
+// commits asynchronously and in groups across roles, and frames pass the member's identity
+// checks (peer_admission) as in the transport. The network loses, duplicates, reorders and
+// delays messages, and partitions and heals; members crash (losing all volatile state, also
+// between a commit and the sends that follow it) and recover from their stable storage, or
+// from none at all; every member broadcasts. After the faults stop the run settles and the
+// checker judges it.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/node/member.hpp"
+#include "actors/composition/member_config.hpp"
 
 namespace synod::sim {
 
@@ -23,6 +29,8 @@ enum class planted_bug {
   snapshot_loses_ids,        // a learner skipping to a snapshot keeps none of its message ids
   snapshot_loses_digest,     // ...or starts its ledger digest afresh
   read_answer_first_page,    // a leader takes the first page of a READ's answer for all of it
+  send_before_commit,        // a role's messages and notes leave before its records are durable
+  no_admission,              // frames skip the identity checks (an amnesiac member is let in)
 };
 std::optional<planted_bug> parse_bug(const std::string& name);
 std::string to_string(planted_bug bug);
@@ -41,7 +49,27 @@ struct sim_config {
   // loses packets (retransmission timeouts) instead of losing messages.
   double slow = 0.0;
   std::uint64_t slow_delay_ticks = 30;
-  bool spare_leader = false;  // crashes and pauses never hit a member that leads
+  // Per commit while faults last, chance that the member crashes right after it, before it
+  // sends what the commit made possible.
+  double crash_after_commit = 0.0;
+  // Per restart while faults last, chance that the member comes back with an empty database
+  // (its disk was replaced; at most one member a run): its peers must refuse it, or it could
+  // break total order.
+  double amnesia = 0.0;
+  double beat_loss = 0.0;   // share of heartbeats lost while data gets through
+  double link_delay = 0.0;  // per tick, chance one link (one direction) turns slow for a while
+  std::uint64_t link_delay_ticks = 20;  // ...by up to this many ticks more
+  // Per member and tick, chance of a burst of `burst_size` broadcasts at once: the front refuses
+  // what it has no room for (backpressure), and the client retries it at its next ticks.
+  double burst = 0.0;
+  std::size_t burst_size = 40;
+  // Per tick, chance that one member's leader is told it leads and every failure detector seems
+  // to consent, for 10-50 ticks: Omega is only eventually right, and safety must not depend on
+  // it. Makes leaders duel.
+  double rogue = 0.0;
+  std::uint64_t local_delay = 5;   // notes between roles of a member: 1 to this many time units
+  std::uint64_t commit_delay = 8;  // a commit takes 1 to this many time units
+  bool spare_leader = false;       // crashes and pauses never hit a member that leads
   // An execution that starts more rounds than this after its first decision violates leader
   // stability (0: no limit).
   std::uint64_t max_leader_rounds = 0;
@@ -55,7 +83,7 @@ struct sim_config {
   // truncating and skipping to a snapshot happen in every run.
   member_config member = [] {
     member_config m;
-    m.memory_slots = 4;
+    m.learner.memory_slots = 4;
     m.learner.retain_slots = 16;
     m.learner.truncate_chunk_slots = 3;
     m.read_ack_page_bytes = 64;  // a phase 1 answer in pages of a value or two
@@ -72,8 +100,11 @@ struct sim_result {
   std::uint64_t crashes = 0;
   std::uint64_t partitions = 0;
   std::uint64_t pauses = 0;
-  std::uint64_t gaps = 0;            // a member skipped truncated slots to a peer's snapshot
-  std::uint64_t leader_crashes = 0;  // crashes of a member that was leading
+  std::uint64_t gaps = 0;               // a member skipped truncated slots to a peer's snapshot
+  std::uint64_t amnesiac_restarts = 0;  // restarts with an empty database
+  std::uint64_t refused_stops = 0;      // members that stopped because their group refused them
+  std::uint64_t busy_refusals = 0;      // broadcasts refused for backpressure (then retried)
+  std::uint64_t leader_crashes = 0;     // crashes of a member that was leading
   // Rounds started after the first decision: each is a leader change (or an attempt at one).
   std::uint64_t rounds_after_first_decision = 0;
   std::size_t max_held = 0;  // the largest leader held set seen, over every member and step

@@ -185,7 +185,17 @@ TEST(Learner, ForgetsOnlyDeliveredSlotsAndLeavesOlderCatchUpToTheShell) {
   l.forget_up_to(10);  // beyond what was delivered: only up to slot 4
   EXPECT_EQ(l.forgotten_up_to(), 4u);
   l.step(3, catch_up_request{2});
-  EXPECT_TRUE(l.outbox().take().messages.empty());  // from storage, by the shell
+  auto e = l.outbox().take();
+  EXPECT_TRUE(e.messages.empty());  // from storage: the learner asks for a page
+  ASSERT_EQ(e.notes.size(), 1u);
+  const auto& read = std::get<archive_read>(e.notes[0]);
+  EXPECT_EQ(read.peer, 3u);
+  EXPECT_EQ(read.from_slot, 2u);
+  l.on_archive_page(3, {{2, value_of("a", 2, 2)}, {3, value_of("b", 2, 3)}});
+  const auto answer = sent<decision>(l.outbox().take());
+  ASSERT_EQ(answer.size(), 2u);
+  EXPECT_EQ(answer[0].first, 3u);
+  EXPECT_EQ(answer[1].second.slot, 3u);
   l.step(2, decision{5, value_of("v", 2, 5)});
   l.outbox().take();
   l.step(3, catch_up_request{5});

@@ -1,86 +1,74 @@
-#include "actors/node/member.hpp"
+// Three members composed as production composes them (member_roles, the one routing, effect
+// queues), on a perfect FIFO network: the plain story of a broadcast.
+#include "tests/sim/sync_group.hpp"
 
 #include <gtest/gtest.h>
 
-#include <deque>
-
-#include "persistence/memory_storage.hpp"
-#include "tests/unit/helpers.hpp"
-
-namespace synod {
+namespace synod::sim {
 namespace {
 
-using test::group_of;
+std::vector<std::string> payloads(const std::vector<std::pair<slot_t, std::string>>& log) {
+  std::vector<std::string> out;
+  for (const auto& [slot, p] : log) out.push_back(p);
+  return out;
+}
 
-// Three members on a perfect, FIFO, in-process network: the plain story of a broadcast.
 class Group : public ::testing::Test {
  protected:
-  Group() {
-    for (node_id id = 1; id <= 3; ++id)
-      members.emplace_back(id, group_of(3), member_config{}, recovered_state{});
-    delivered.resize(3);
-    disks.resize(3);
-    // The first heartbeats: each member hears a majority and all choose the lowest id.
-    for (auto& m : members) m.tick();
+  Group() : group(3) {
+    // The first heartbeats: each member hears the others and all choose the lowest id.
+    group.tick();
+    group.stabilize();
   }
 
-  void run() {
-    bool progress = true;
-    while (progress) {
-      progress = false;
-      for (auto& m : members) {
-        auto e = m.take_effects();
-        disks[m.self() - 1].commit(e.durable);
-        for (auto& out : e.messages) wire.push_back({m.self(), out.to, std::move(out.body)});
-        for (auto& d : e.deliveries)
-          for (auto& msg : d.messages()) delivered[m.self() - 1].push_back(msg.payload);
-      }
-      while (!wire.empty()) {
-        auto env = std::move(wire.front());
-        wire.pop_front();
-        members[env.to - 1].receive(env.from, env.body);
-        progress = true;
-      }
-    }
-  }
-
-  std::vector<member> members;
-  std::vector<memory_storage> disks;
-  std::deque<envelope> wire;
-  std::vector<std::vector<std::string>> delivered;
+  sync_group group;
 };
 
 TEST_F(Group, EveryMemberDeliversEveryBroadcastInTheSameOrder) {
-  run();
-  EXPECT_EQ(members[2].leader(), 1u);
-  members[1].broadcast("from 2");
-  members[2].broadcast("from 3");
-  members[0].broadcast("from 1");
-  run();
-  ASSERT_EQ(delivered[0].size(), 3u);
-  EXPECT_EQ(delivered[0], delivered[1]);
-  EXPECT_EQ(delivered[0], delivered[2]);
-  EXPECT_EQ(members[1].take_own_delivered().size(), 1u);
+  EXPECT_EQ(group.member(3).detector().leader(), 1u);
+  ASSERT_TRUE(group.broadcast(2, "from 2"));
+  ASSERT_TRUE(group.broadcast(3, "from 3"));
+  ASSERT_TRUE(group.broadcast(1, "from 1"));
+  group.stabilize();
+  ASSERT_EQ(group.delivered(1).size(), 3u);
+  EXPECT_EQ(payloads(group.delivered(1)), payloads(group.delivered(2)));
+  EXPECT_EQ(payloads(group.delivered(1)), payloads(group.delivered(3)));
+  EXPECT_EQ(group.member(2).front().undelivered(), 0u);
 }
 
 TEST_F(Group, OnlyTheLeaderLeads) {
-  run();
-  EXPECT_TRUE(members[0].leader_core().leading());
-  EXPECT_FALSE(members[1].leader_core().leading());
-  EXPECT_FALSE(members[2].leader_core().leading());
+  EXPECT_TRUE(group.member(1).leader().leading());
+  EXPECT_FALSE(group.member(2).leader().leading());
+  EXPECT_FALSE(group.member(3).leader().leading());
 }
 
-TEST_F(Group, AcceptorStateReachesStableStorage) {
-  run();
-  members[1].broadcast("durable");
-  run();
-  for (const auto& disk : disks) {
-    const auto state = disk.recover();
-    EXPECT_FALSE(state.promised.is_zero());
-    ASSERT_EQ(state.delivered_up_to(), 1u);
-    EXPECT_EQ(state.delivered.at(1).messages().at(0).payload, "durable");
+// Notes between roles are routed: the leader learns what its learner delivered (it holds
+// nothing), the failure detectors learn the learners' progress (their heartbeats carry it).
+TEST_F(Group, WhatOneRoleKnowsReachesTheOthersOfItsMember) {
+  ASSERT_TRUE(group.broadcast(2, "x"));
+  group.stabilize();
+  EXPECT_EQ(group.member(1).leader().held_count(), 0u);
+  for (int beat = 0; beat < 2; ++beat) {  // heartbeats go every other tick
+    group.tick();
+    group.stabilize();
   }
+  for (node_id peer : {2u, 3u}) EXPECT_EQ(group.member(1).learner().peer_delivered_up_to(peer), 1u);
+}
+
+TEST_F(Group, ACrashedMemberRecoversWhatItDeliveredAndCatchesUp) {
+  ASSERT_TRUE(group.broadcast(2, "before"));
+  group.stabilize();
+  group.crash(3);
+  ASSERT_TRUE(group.broadcast(2, "while down"));
+  group.stabilize();
+  group.recover(3);
+  EXPECT_EQ(group.member(3).learner().delivered_up_to(), 1u);  // from its own disk
+  for (int beat = 0; beat < 4; ++beat) {  // it hears that the others are further, and asks
+    group.tick();
+    group.stabilize();
+  }
+  EXPECT_EQ(payloads(group.delivered(3)), (std::vector<std::string>{"before", "while down"}));
 }
 
 }  // namespace
-}  // namespace synod
+}  // namespace synod::sim
