@@ -119,8 +119,10 @@ void sync_group::settle_role(node_id id, role first) {
         wire_.push_back(envelope{id, out.to, std::move(out.body)});
         if (on_send) on_send(wire_.back());
       }
-      for (auto& n : e.notes)
+      for (auto& n : e.notes) {
+        if (on_note) on_note(id, n);
         for (role to : roles_of(n)) notes.emplace_back(to, n);
+      }
       for (const auto& d : e.deliveries) {
         for (const auto& msg : d.messages()) m.delivered.emplace_back(d.slot, msg.payload);
         if (on_deliver) on_deliver(id, d);

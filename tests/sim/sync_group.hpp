@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "actors/composition/member_roles.hpp"
@@ -45,11 +46,21 @@ class sync_group {
     return members_.at(id - 1).delivered;
   }
   std::size_t in_flight() const { return wire_.size(); }
+  // Takes what is in flight off the wire, for a story where those messages are slow: what is
+  // sent afterwards may overtake them (the protocol never relies on order between members).
+  std::deque<envelope> hold_in_flight() { return std::exchange(wire_, {}); }
+  // Puts held messages back, ahead of what was sent since.
+  void release(std::deque<envelope> held) {
+    for (auto& m : wire_) held.push_back(std::move(m));
+    wire_.swap(held);
+  }
 
   // Called for every message as it is put in flight, and as it is delivered or dropped.
   std::function<void(const envelope&)> on_send;
   std::function<void(const envelope&, bool dropped)> on_receive;
   std::function<void(node_id, const delivery&)> on_deliver;
+  // Called for every note one role of member `id` leaves for another, as it is carried out.
+  std::function<void(node_id id, const note&)> on_note;
 
  private:
   struct slot_of_member {
