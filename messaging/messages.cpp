@@ -17,15 +17,11 @@ std::string kind_name(const wire_message& m) {
   return names[m.index()];
 }
 
-namespace {
-
 std::string payloads_of(const batch& b) {
   std::string out = "[";
   for (const auto& m : b.messages()) out += (out.size() > 1 ? " " : "") + m.payload;
   return out + "]";
 }
-
-}  // namespace
 
 std::string describe(const wire_message& m) {
   const std::string kind = kind_name(m);

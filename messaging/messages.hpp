@@ -175,5 +175,7 @@ struct envelope {
 std::string kind_name(const wire_message& m);
 // The message with its fields, on one line: for traces and scenario files.
 std::string describe(const wire_message& m);
+// A batch's payloads, for traces: "[a b c]".
+std::string payloads_of(const batch& b);
 
 }  // namespace synod

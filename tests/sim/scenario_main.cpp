@@ -45,19 +45,13 @@ std::string note_name(const note& n) {
   return names[n.index()];
 }
 
-std::string words(const batch& b) {
-  std::string out = "[";
-  for (const auto& m : b.messages()) out += (out.size() > 1 ? " " : "") + m.payload;
-  return out + "]";
-}
-
 std::string describe_note(const note& n) {
   return note_name(n) +
          std::visit(
              overloaded{
                  [](const accepted_here& x) {
                    return " slot " + std::to_string(x.accepted.slot) + " " +
-                          to_string(x.accepted.round) + " " + words(x.accepted.value);
+                          to_string(x.accepted.round) + " " + payloads_of(x.accepted.value);
                  },
                  [](const round_seen& x) { return " " + to_string(x.round); },
                  [](const delivered_here& x) { return " slot " + std::to_string(x.what.slot); },
@@ -224,7 +218,7 @@ class runner {
     };
     group_->on_deliver = [this](node_id id, const delivery& d) {
       out_.push_back(std::to_string(id) + " delivers slot " + std::to_string(d.slot) + " " +
-                     words(d.value));
+                     payloads_of(d.value));
     };
   }
 
