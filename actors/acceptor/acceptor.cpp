@@ -1,6 +1,6 @@
 #include "actors/acceptor/acceptor.hpp"
 
-#include "actors/invariant.hpp"
+#include "actors/core/invariant.hpp"
 
 #include <algorithm>
 

@@ -6,7 +6,7 @@
 
 #include <map>
 
-#include "actors/effects.hpp"
+#include "actors/core/effects.hpp"
 
 namespace synod {
 

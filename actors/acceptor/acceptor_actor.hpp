@@ -3,7 +3,7 @@
 #pragma once
 
 #include "actors/acceptor/acceptor.hpp"
-#include "actors/node/role_shell.hpp"
+#include "actors/shell/role_shell.hpp"
 
 namespace synod {
 

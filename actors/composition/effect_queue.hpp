@@ -8,7 +8,7 @@
 #include <deque>
 #include <vector>
 
-#include "actors/effects.hpp"
+#include "actors/core/effects.hpp"
 
 namespace synod {
 

@@ -5,8 +5,8 @@
 #include <cstddef>
 
 #include "actors/acceptor/acceptor.hpp"
-#include "actors/broadcast/broadcast.hpp"
 #include "actors/failure_detector/failure_detector.hpp"
+#include "actors/front/front.hpp"
 #include "actors/leader/leader.hpp"
 #include "actors/learner/learner.hpp"
 

@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-#include "actors/delivery.hpp"
+#include "actors/core/delivery.hpp"
 #include "messaging/messages.hpp"
 
 namespace synod {

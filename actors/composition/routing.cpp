@@ -1,6 +1,6 @@
 #include "actors/composition/routing.hpp"
 
-#include "actors/invariant.hpp"
+#include "actors/core/invariant.hpp"
 #include "messaging/overloaded.hpp"
 
 namespace synod {

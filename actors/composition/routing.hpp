@@ -9,9 +9,9 @@
 #include <cstdint>
 
 #include "actors/acceptor/acceptor.hpp"
-#include "actors/broadcast/broadcast.hpp"
 #include "actors/composition/notes.hpp"
 #include "actors/failure_detector/failure_detector.hpp"
+#include "actors/front/front.hpp"
 #include "actors/leader/leader.hpp"
 #include "actors/learner/learner.hpp"
 

@@ -24,7 +24,7 @@
 #include <map>
 #include <optional>
 
-#include "actors/effects.hpp"
+#include "actors/core/effects.hpp"
 
 namespace synod {
 

@@ -6,7 +6,7 @@
 #include <chrono>
 
 #include "actors/failure_detector/failure_detector.hpp"
-#include "actors/node/role_shell.hpp"
+#include "actors/shell/role_shell.hpp"
 
 namespace synod {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "actors/invariant.hpp"
+#include "actors/core/invariant.hpp"
 
 namespace synod {
 

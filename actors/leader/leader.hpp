@@ -13,7 +13,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "actors/effects.hpp"
+#include "actors/core/effects.hpp"
 #include "messaging/delivered_filter.hpp"
 
 namespace synod {

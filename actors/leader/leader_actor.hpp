@@ -5,11 +5,13 @@
 #include <chrono>
 
 #include "actors/leader/leader.hpp"
-#include "actors/node/role_shell.hpp"
+#include "actors/shell/role_shell.hpp"
 
 namespace synod {
 
 struct leader_state : role_state<leader> {
+  bool was_leading =
+      false;  // as of the last input: the moments leading starts and stops are logged
   static inline const char* name = "synod.leader";
 };
 

@@ -11,7 +11,7 @@
 #include <deque>
 #include <map>
 
-#include "actors/effects.hpp"
+#include "actors/core/effects.hpp"
 #include "messaging/delivered_filter.hpp"
 
 namespace synod {

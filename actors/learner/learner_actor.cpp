@@ -144,97 +144,106 @@ void carry_out_gap(self_ptr self, node_id id, const delivery& d) {
                      counts.bytes > s.deliveries.bytes() ? counts.bytes - s.deliveries.bytes() : 0);
 }
 
+// The transport and the leader filled in their parts; the learner adds the log's.
+status_reply complete_status(self_ptr self, status_query& q) {
+  auto& s = self->state;
+  auto& r = q.partial;
+  r.decided_up_to = s.core->decided_up_to();
+  r.waiting_slots = s.core->waiting_slots();
+  r.delivered_up_to = s.carried_up_to;
+  r.delivered_messages = s.deliveries.messages();
+  r.delivered_bytes = s.deliveries.bytes();
+  r.delivered_digest = s.carried_digest;
+  r.truncated_up_to = s.core->truncated_up_to();
+  r.subscribers = s.subscribers.size();
+  for (const auto& sub : s.subscribers)
+    if (sub.next <= s.carried_up_to)
+      r.subscriber_lag = std::max<std::uint64_t>(r.subscriber_lag, s.carried_up_to + 1 - sub.next);
+  r.messages_per_second = s.deliveries.messages_per_second();
+  r.bytes_per_second = s.deliveries.bytes_per_second();
+  for (auto& l : r.links) l.peer_delivered_up_to = s.core->peer_delivered_up_to(l.peer);
+  return std::move(r);
+}
+
+// One page of the delivered log for a client (synod tail's replay, the group API's history).
+auto answer_history(self_ptr self, node_id id, const history_request& r) {
+  auto promise = self->make_response_promise<history_reply>();
+  read_delivered(self, std::max<slot_t>(r.from_slot, 1), r.max_bytes,
+                 [=](std::vector<std::pair<slot_t, batch>> page) mutable {
+                   history_reply h;
+                   for (auto& [slot, b] : page)
+                     h.batches.push_back(delivered_batch{id, slot, b.messages()});
+                   h.delivered_up_to = self->state.carried_up_to;
+                   h.truncated_up_to = self->state.core->truncated_up_to();
+                   promise.deliver(std::move(h));
+                 });
+  return promise;
+}
+
+// The subscriber is the sender; it gets the reply first, then the replay from the slot it asked
+// for, then every later batch as it comes.
+auto add_subscriber(self_ptr self, node_id id, const subscribe_request& r) {
+  auto subscriber = caf::actor_cast<caf::actor>(self->current_sender());
+  auto& s = self->state;
+  const slot_t up_to = s.carried_up_to;
+  auto reply = self->make_response_promise<subscribe_reply>();
+  reply.deliver(subscribe_reply{up_to});
+  if (subscriber) {
+    self->monitor(subscriber);
+    subscription sub;
+    sub.who = subscriber;
+    sub.next = std::max<slot_t>(r.from_slot > 0 ? r.from_slot : up_to + 1, 1);
+    s.subscribers.push_back(std::move(sub));
+    pump(self, id, subscriber.address());
+  }
+  spdlog::debug("node {}: subscriber from slot {}", id, r.from_slot);
+  return reply;
+}
+
+void drop_subscriber(self_ptr self, const caf::actor_addr& who) {
+  auto& subs = self->state.subscribers;
+  subs.erase(std::remove_if(subs.begin(), subs.end(),
+                            [&](const subscription& s) { return s.who.address() == who; }),
+             subs.end());
+}
+
+// Deliveries are carried out once durable: counted, logged if a gap, and sent to subscribers.
+void carry_out(self_ptr self, node_id id, effects& e) {
+  auto& s = self->state;
+  for (const auto& d : e.deliveries) {
+    s.carried_up_to = d.slot;
+    s.carried_digest = d.digest;
+    if (d.is_gap())
+      carry_out_gap(self, id, d);
+    else
+      count_delivery(s.deliveries, d.value);
+  }
+  if (!e.deliveries.empty()) pump_all(self, id);
+  send_messages_and_notes(self, e);
+}
+
 }  // namespace
 
-caf::behavior learner_actor(caf::stateful_actor<learner_state>* self, node_id id,
-                            learner_config config, recovered_state recovered,
-                            std::chrono::milliseconds tick) {
+caf::behavior learner_actor(self_ptr self, node_id id, learner_config config,
+                            recovered_state recovered, std::chrono::milliseconds tick) {
   auto& st = self->state;
   st.core.emplace(id, config, recovered);
   st.carried_up_to = st.core->delivered_up_to();
   st.carried_digest = st.core->digest();
   st.deliveries.add(recovered.forgotten_messages, recovered.forgotten_bytes);
   for (const auto& [slot, b] : st.core->delivered()) count_delivery(st.deliveries, b);
-  st.pipe.set_carry_out([self, id](effects& e) {
-    auto& s = self->state;
-    for (const auto& d : e.deliveries) {
-      s.carried_up_to = d.slot;
-      s.carried_digest = d.digest;
-      if (d.is_gap())
-        carry_out_gap(self, id, d);
-      else
-        count_delivery(s.deliveries, d.value);
-    }
-    if (!e.deliveries.empty()) pump_all(self, id);
-    send_messages_and_notes(self, e);
-  });
-  self->set_down_handler([self](const caf::down_msg& dm) {
-    auto& subs = self->state.subscribers;
-    subs.erase(std::remove_if(subs.begin(), subs.end(),
-                              [&](const subscription& s) { return s.who.address() == dm.source; }),
-               subs.end());
-  });
+  st.pipe.set_carry_out([self, id](effects& e) { carry_out(self, id, e); });
+  self->set_down_handler([self](const caf::down_msg& dm) { drop_subscriber(self, dm.source); });
   return wait_for_wiring(
-      self,
-      caf::message_handler{
-          // The transport filled in its part; the learner adds the log's.
-          [=](status_query& q) -> status_reply {
-            auto& s = self->state;
-            auto& r = q.partial;
-            r.decided_up_to = s.core->decided_up_to();
-            r.waiting_slots = s.core->waiting_slots();
-            r.delivered_up_to = s.carried_up_to;
-            r.delivered_messages = s.deliveries.messages();
-            r.delivered_bytes = s.deliveries.bytes();
-            r.delivered_digest = s.carried_digest;
-            r.truncated_up_to = s.core->truncated_up_to();
-            r.subscribers = s.subscribers.size();
-            for (const auto& sub : s.subscribers)
-              if (sub.next <= s.carried_up_to)
-                r.subscriber_lag =
-                    std::max<std::uint64_t>(r.subscriber_lag, s.carried_up_to + 1 - sub.next);
-            r.messages_per_second = s.deliveries.messages_per_second();
-            r.bytes_per_second = s.deliveries.bytes_per_second();
-            for (auto& l : r.links) l.peer_delivered_up_to = s.core->peer_delivered_up_to(l.peer);
-            return std::move(r);
-          },
-          [=](const history_request& r) {
-            auto promise = self->make_response_promise<history_reply>();
-            read_delivered(self, std::max<slot_t>(r.from_slot, 1), r.max_bytes,
-                           [=](std::vector<std::pair<slot_t, batch>> page) mutable {
-                             history_reply h;
-                             for (auto& [slot, b] : page)
-                               h.batches.push_back(delivered_batch{id, slot, b.messages()});
-                             h.delivered_up_to = self->state.carried_up_to;
-                             h.truncated_up_to = self->state.core->truncated_up_to();
-                             promise.deliver(std::move(h));
-                           });
-            return promise;
-          },
-          // The subscriber is the sender; it gets the replay, then every later batch as it comes.
-          [=](const subscribe_request& r) {
-            auto subscriber = caf::actor_cast<caf::actor>(self->current_sender());
-            auto& s = self->state;
-            const slot_t up_to = s.carried_up_to;
-            // The reply goes first: the replay follows it.
-            auto reply = self->make_response_promise<subscribe_reply>();
-            reply.deliver(subscribe_reply{up_to});
-            if (subscriber) {
-              self->monitor(subscriber);
-              subscription sub;
-              sub.who = subscriber;
-              sub.next = std::max<slot_t>(r.from_slot > 0 ? r.from_slot : up_to + 1, 1);
-              s.subscribers.push_back(std::move(sub));
-              pump(self, id, subscriber.address());
+      self, caf::message_handler{
+                [=](status_query& q) { return complete_status(self, q); },
+                [=](const history_request& r) { return answer_history(self, id, r); },
+                [=](const subscribe_request& r) { return add_subscriber(self, id, r); },
             }
-            spdlog::debug("node {}: subscriber from slot {}", id, r.from_slot);
-            return reply;
-          },
-      }
-          .or_else(core_handlers(self))
-          .or_else(tick_handler(self, tick, [self] {
-            self->state.deliveries.sample(std::chrono::steady_clock::now());
-          })));
+                .or_else(core_handlers(self))
+                .or_else(tick_handler(self, tick, [self] {
+                  self->state.deliveries.sample(std::chrono::steady_clock::now());
+                })));
 }
 
 }  // namespace synod

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "actors/learner/learner.hpp"
-#include "actors/node/rate_meter.hpp"
-#include "actors/node/role_shell.hpp"
+#include "actors/shell/rate_meter.hpp"
+#include "actors/shell/role_shell.hpp"
 
 namespace synod {
 

@@ -1,4 +1,4 @@
-#include "actors/node/group.hpp"
+#include <synod/group.hpp>
 
 #include <caf/io/all.hpp>
 

@@ -6,11 +6,12 @@
 
 #include "actors/acceptor/acceptor_actor.hpp"
 #include "actors/failure_detector/failure_detector_actor.hpp"
+#include "actors/front/front_actor.hpp"
 #include "actors/leader/leader_actor.hpp"
 #include "actors/learner/learner_actor.hpp"
-#include "actors/node/front_actor.hpp"
-#include "actors/node/storage_actor.hpp"
+#include "actors/retransmission/frame_guard.hpp"
 #include "actors/retransmission/transport_actor.hpp"
+#include "actors/shell/storage_actor.hpp"
 #include "persistence/memory_storage.hpp"
 #include "persistence/sqlite_storage.hpp"
 
@@ -70,7 +71,7 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
                            recovered.members_with_history, recovered.database_id,
                            recovered.incarnation + 1);
   if (config.storage == "memory") admission.set_volatile();
-  w.transport = system.spawn(transport_actor, config, std::move(admission));
+  w.transport = system.spawn(transport_actor, config.transport(), std::move(admission));
   // The middleman listens on loopback only; the member's own address belongs to the guard, which
   // checks every frame's length before the middleman allocates it.
   auto inner = system.middleman().publish(w.transport, 0, "127.0.0.1", true);
@@ -86,12 +87,6 @@ wiring start_node(caf::actor_system& system, const node_config& config) {
                config.group, recovered.group_id, self.host, w.guard->port(), config.storage,
                config.node_dir());
   return w;
-}
-
-void stop_node(const wiring& node) {
-  for (const auto& a : {node.transport, node.acceptor, node.leader, node.learner, node.detector,
-                        node.front, node.storage})
-    if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
 }
 
 }  // namespace synod

@@ -5,8 +5,8 @@
 
 #include <caf/all.hpp>
 
-#include "actors/node/local_messages.hpp"
 #include "actors/node/node_config.hpp"
+#include "actors/shell/local_messages.hpp"
 
 namespace synod {
 
@@ -17,8 +17,5 @@ class start_error : public std::runtime_error {
 
 // Throws start_error (or storage_error) with a one-line reason.
 wiring start_node(caf::actor_system& system, const node_config& config);
-
-// Asks every actor of the node to quit (the actor system can then shut down).
-void stop_node(const wiring& node);
 
 }  // namespace synod

@@ -64,13 +64,6 @@ unsigned ticks(std::chrono::milliseconds d, std::chrono::milliseconds tick) {
 
 }  // namespace
 
-bool fault_config::on_link(node_id a, node_id b) const {
-  if (links.empty()) return true;
-  for (const auto& [x, y] : links)
-    if ((x == a && y == b) || (x == b && y == a)) return true;
-  return false;
-}
-
 namespace {
 
 // Digits only, within [min, max]: "1x", "+1", " 1" and overflow are not numbers here.
@@ -168,6 +161,20 @@ member_config node_config::cores() const {
   c.broadcast.resend_ticks = ticks(2 * resend_interval, tick);
   c.learner.catch_up_retry_ticks = ticks(resend_interval / 5, tick);
   return c;
+}
+
+transport_config node_config::transport() const {
+  transport_config t;
+  t.id = id;
+  t.group = group;
+  t.storage = storage;
+  t.members = members;
+  t.tick = tick;
+  t.failure_timeout = failure_timeout;
+  t.link = link;
+  t.faults = faults;
+  t.on_fatal = on_fatal;
+  return t;
 }
 
 void validate(const node_config& c) {

@@ -11,29 +11,9 @@
 #include <vector>
 
 #include "actors/composition/member_config.hpp"
-#include "actors/retransmission/link.hpp"
+#include "actors/retransmission/transport_config.hpp"
 
 namespace synod {
-
-struct member_address {
-  node_id id = 0;
-  std::string host;
-  std::uint16_t port = 0;
-};
-
-// Faults a node injects into its own links, so real processes meet the simulator's faults.
-struct fault_config {
-  std::vector<std::pair<node_id, node_id>> links;  // loss, dup, delay only here; empty: everywhere
-  double loss = 0;                                 // share of frames dropped on send
-  double dup = 0;                                  // share of frames sent twice
-  std::chrono::milliseconds delay{0};              // frames held up to this long (uniformly)
-  std::vector<node_id> isolate;                    // these members cut all their links...
-  std::chrono::milliseconds isolate_after{0};      // ...this long after they start...
-  std::chrono::milliseconds isolate_for{0};        // ...for this long (a partition that heals)
-
-  // Whether loss, duplication and delay apply to the link between a and b.
-  bool on_link(node_id a, node_id b) const;
-};
 
 struct node_config {
   std::string group = "synod";
@@ -68,6 +48,7 @@ struct node_config {
   std::string node_dir() const;
   // Converts the durations into the cores' tick counts.
   member_config cores() const;
+  transport_config transport() const;
   // The longest frame a member's port accepts; anything claiming more is hostile. Between
   // members: links send payloads of ~8 MiB of messages plus at most one more, and the largest
   // message is a READ's answer page (4 MiB of values, plus one value of a batch's bytes and one

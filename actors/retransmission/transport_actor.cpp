@@ -5,8 +5,7 @@
 #include <algorithm>
 #include <caf/io/all.hpp>
 
-#include "actors/node/node.hpp"
-#include "actors/node/role_shell.hpp"
+#include "actors/shell/role_shell.hpp"
 #include "messaging/codec.hpp"
 #include "messaging/overloaded.hpp"
 
@@ -236,7 +235,7 @@ status_reply link_view(self_ptr self) {
 
 }  // namespace
 
-caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_config config,
+caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, transport_config config,
                               peer_admission admission) {
   auto& st = self->state;
   st.config = std::move(config);

@@ -9,15 +9,15 @@
 #include <optional>
 #include <random>
 
-#include "actors/node/local_messages.hpp"
-#include "actors/node/node_config.hpp"
 #include "actors/retransmission/link.hpp"
 #include "actors/retransmission/peer_admission.hpp"
+#include "actors/retransmission/transport_config.hpp"
+#include "actors/shell/local_messages.hpp"
 
 namespace synod {
 
 struct transport_state {
-  node_config config;
+  transport_config config;
   wiring peers;
   std::map<node_id, link> links;
   std::map<node_id, caf::actor> handles;
@@ -39,7 +39,7 @@ struct transport_state {
 };
 
 // `admission` starts from the member's recovered identity (group id, history, peers with history).
-caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, node_config config,
+caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, transport_config config,
                               peer_admission admission);
 
 }  // namespace synod

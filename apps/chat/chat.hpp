@@ -1,5 +1,5 @@
 // A group chat on synod, an example of a group application built on the public API
-// (actors/node/group.hpp): each line typed is TO-Broadcast as a chat_line; every participant
+// (include/synod/group.hpp): each line typed is TO-Broadcast as a chat_line; every participant
 // prints the lines as they are delivered, so all of them see the same conversation, in the
 // same order.
 #pragma once
@@ -10,7 +10,7 @@
 #include <iosfwd>
 #include <string>
 
-#include "actors/node/group.hpp"
+#include <synod/group.hpp>
 
 namespace synod::chat {
 

@@ -9,7 +9,7 @@
 #include <iostream>
 #include <thread>
 
-#include "actors/node/group.hpp"
+#include <synod/group.hpp>
 #include "apps/common/options.hpp"
 
 namespace {

@@ -6,7 +6,7 @@
 
 #include <caf/all.hpp>
 
-#include "actors/node/group.hpp"
+#include <synod/group.hpp>
 
 namespace synod::kv {
 

@@ -15,7 +15,7 @@
 #include <random>
 #include <sstream>
 
-#include "actors/node/group.hpp"
+#include <synod/group.hpp>
 #include "actors/node/node_config.hpp"
 #include "actors/node/stop_signals.hpp"
 #include "apps/common/options.hpp"

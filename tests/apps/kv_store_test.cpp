@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "actors/node/group.hpp"
+#include <synod/group.hpp>
 
 namespace synod::kv {
 namespace {

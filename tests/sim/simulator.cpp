@@ -5,7 +5,7 @@
 #include <set>
 
 #include "actors/composition/member_roles.hpp"
-#include "actors/invariant.hpp"
+#include "actors/core/invariant.hpp"
 #include "actors/retransmission/peer_admission.hpp"
 #include "persistence/memory_storage.hpp"
 #include "tests/sim/checker.hpp"

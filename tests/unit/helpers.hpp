@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/effects.hpp"
+#include "actors/core/effects.hpp"
 
 namespace synod::test {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "actors/composition/notes.hpp"
-#include "actors/delivery.hpp"
+#include "actors/core/delivery.hpp"
 #include "messaging/batch.hpp"
 #include "messaging/messages.hpp"
 #include "persistence/records.hpp"

@@ -8,7 +8,7 @@
 #include <functional>
 
 #include "actors/composition/effect_queue.hpp"
-#include "actors/node/local_messages.hpp"
+#include "actors/shell/local_messages.hpp"
 
 namespace synod {
 

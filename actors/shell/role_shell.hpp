@@ -11,7 +11,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "actors/node/effect_pipeline.hpp"
+#include "actors/shell/effect_pipeline.hpp"
 #include "messaging/overloaded.hpp"
 
 namespace synod {

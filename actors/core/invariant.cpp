@@ -1,4 +1,4 @@
-#include "actors/invariant.hpp"
+#include "actors/core/invariant.hpp"
 
 #include <atomic>
 #include <cstdio>

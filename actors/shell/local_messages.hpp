@@ -7,11 +7,12 @@
 #include <memory>
 
 #include "actors/composition/routing.hpp"
-#include "actors/effects.hpp"
-#include "actors/retransmission/frame_guard.hpp"
+#include "actors/core/effects.hpp"
 #include "messaging/caf_types.hpp"
 
 namespace synod {
+
+class frame_guard;  // the member's port (actors/retransmission): only held here
 
 // A wire message for a role, from the transport (or from this node itself).
 struct incoming {
@@ -73,6 +74,13 @@ struct wiring {
   // The member's port, in front of the middleman's; it lives as long as any role holds this.
   std::shared_ptr<frame_guard> guard;
 };
+
+// Asks every actor of the member to quit (the actor system can then shut down).
+inline void stop_node(const wiring& node) {
+  for (const auto& a : {node.transport, node.acceptor, node.leader, node.learner, node.detector,
+                        node.front, node.storage})
+    if (a) caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+}
 
 }  // namespace synod
 

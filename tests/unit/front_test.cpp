@@ -1,4 +1,4 @@
-#include "actors/broadcast/broadcast.hpp"
+#include "actors/front/front.hpp"
 
 #include <gtest/gtest.h>
 

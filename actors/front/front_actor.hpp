@@ -6,8 +6,8 @@
 #include <chrono>
 #include <map>
 
-#include "actors/broadcast/broadcast.hpp"
-#include "actors/node/role_shell.hpp"
+#include "actors/front/front.hpp"
+#include "actors/shell/role_shell.hpp"
 
 namespace synod {
 

@@ -1,4 +1,4 @@
-#include "actors/node/storage_actor.hpp"
+#include "actors/shell/storage_actor.hpp"
 
 #include <spdlog/spdlog.h>
 

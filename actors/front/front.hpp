@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/effects.hpp"
+#include "actors/core/effects.hpp"
 
 namespace synod {
 

@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "actors/node/local_messages.hpp"
+#include "actors/shell/local_messages.hpp"
 #include "persistence/stable_storage.hpp"
 
 namespace synod {
