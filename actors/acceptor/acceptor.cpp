@@ -1,5 +1,7 @@
 #include "actors/acceptor/acceptor.hpp"
 
+#include <stdexcept>
+
 #include "actors/core/invariant.hpp"
 
 #include <algorithm>
@@ -11,6 +13,8 @@ acceptor::acceptor(const recovered_state& recovered, std::size_t page_bytes)
       accepted_(recovered.accepted),
       forgotten_up_to_(recovered.forgotten_up_to),
       page_bytes_(page_bytes) {
+  if (page_bytes_ < 1)
+    throw std::invalid_argument("acceptor configuration: read_ack_page_bytes must be at least 1");
   // Recovery kept only the memory window: what was accepted below it is forgotten, exactly as if
   // forget_up_to had run before the restart.
   accepted_.erase(accepted_.begin(), accepted_.upper_bound(forgotten_up_to_));

@@ -4,6 +4,8 @@
 
 #include <cstddef>
 
+#include "actors/core/config_check.hpp"
+
 #include "actors/acceptor/acceptor.hpp"
 #include "actors/failure_detector/failure_detector.hpp"
 #include "actors/front/front.hpp"
@@ -19,6 +21,17 @@ struct member_config {
   broadcast_config broadcast;
   // A READ's answer goes in pages of about this many payload bytes.
   std::size_t read_ack_page_bytes = default_read_ack_page_bytes;
+
+  // Every core's problems, each field named as `core.field` (e.g. "leader.window").
+  config_problems problems() const {
+    config_problems out;
+    add_problems(out, "leader", leader.problems());
+    add_problems(out, "learner", learner.problems());
+    add_problems(out, "failure_detector", failure_detector.problems());
+    add_problems(out, "broadcast", broadcast.problems());
+    require_at_least(out, "read_ack_page_bytes", read_ack_page_bytes, std::size_t{1});
+    return out;
+  }
 };
 
 }  // namespace synod

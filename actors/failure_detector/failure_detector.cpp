@@ -4,9 +4,20 @@
 
 namespace synod {
 
+config_problems failure_detector_config::problems() const {
+  config_problems out;
+  require_at_least(out, "heartbeat_ticks", heartbeat_ticks, 1u);
+  // One lost heartbeat must not make a live member suspected.
+  require_at_least(out, "timeout_ticks", timeout_ticks, 2 * heartbeat_ticks);
+  return out;
+}
+
 failure_detector::failure_detector(node_id self, group_view group, failure_detector_config config,
                                    std::uint64_t incarnation)
-    : self_(self), group_(std::move(group)), config_(config), incarnation_(incarnation) {
+    : self_(self),
+      group_(std::move(group)),
+      config_(checked("failure detector", config)),
+      incarnation_(incarnation) {
   progress_[self_] = 0;
   if (incarnation_ > 1) restarted_at_[self_] = 0;  // as its peers see it: it just restarted
   decide();                                        // a group of one leads itself at once

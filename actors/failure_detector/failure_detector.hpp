@@ -24,6 +24,7 @@
 #include <map>
 #include <optional>
 
+#include "actors/core/config_check.hpp"
 #include "actors/core/effects.hpp"
 
 namespace synod {
@@ -34,6 +35,8 @@ struct failure_detector_config {
   // A member further behind than this (in slots), plus twice what the furthest member advances
   // between two heartbeats, is not chosen to lead.
   slot_t max_leader_lag = 32;
+
+  config_problems problems() const;
 };
 
 class failure_detector {

@@ -27,9 +27,21 @@ class broadcast_front::forwarder {
   batch_builder b_;
 };
 
+config_problems broadcast_config::problems() const {
+  config_problems out;
+  require_at_least(out, "max_undelivered", max_undelivered, std::size_t{1});
+  require_at_least(out, "max_undelivered_bytes", max_undelivered_bytes, std::size_t{1});
+  require_at_least(out, "max_message_bytes", max_message_bytes, std::size_t{1});
+  require_at_least(out, "max_request_bytes", max_request_bytes, std::size_t{1});
+  require_at_least(out, "max_forward_messages", max_forward_messages, std::size_t{1});
+  require_at_least(out, "max_forward_bytes", max_forward_bytes, std::size_t{1});
+  require_at_least(out, "resend_ticks", resend_ticks, 1u);
+  return out;
+}
+
 broadcast_front::broadcast_front(node_id self, broadcast_config config,
                                  const recovered_state& recovered)
-    : self_(self), config_(config), incarnation_(recovered.incarnation + 1) {
+    : self_(self), config_(checked("front", config)), incarnation_(recovered.incarnation + 1) {
   // Durable before any message of this incarnation leaves (effects order), so a crash can never
   // hand out the same seq twice.
   outbox_.durable.push_back(incarnation_record{incarnation_});

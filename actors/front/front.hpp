@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/core/config_check.hpp"
 #include "actors/core/effects.hpp"
 
 namespace synod {
@@ -29,6 +30,8 @@ struct broadcast_config {
   std::size_t max_forward_messages = 1024;               // client messages in one forward...
   std::size_t max_forward_bytes = std::size_t{1} << 20;  // ...and their bytes (at least one)
   unsigned resend_ticks = 8;  // forward again what is still undelivered after this
+
+  config_problems problems() const;
 };
 
 // Why a broadcast was refused: nothing of it was taken.

@@ -6,11 +6,22 @@
 
 namespace synod {
 
+config_problems leader_config::problems() const {
+  config_problems out;
+  require_at_least(out, "window", window, std::size_t{1});
+  require_at_least(out, "max_batch_messages", max_batch_messages, std::size_t{1});
+  require_at_least(out, "max_batch_bytes", max_batch_bytes, std::size_t{1});
+  require_at_least(out, "max_pending", max_pending, std::size_t{1});
+  require_at_least(out, "resend_ticks", resend_ticks, 1u);
+  require_at_least(out, "retry_ticks", retry_ticks, 1u);
+  return out;
+}
+
 leader::leader(node_id self, group_view group, leader_config config,
                const recovered_state& recovered)
     : self_(self),
       group_(std::move(group)),
-      config_(config),
+      config_(checked("leader", config)),
       counter_(recovered.round_counter),
       delivered_up_to_(recovered.delivered_up_to()),
       delivered_(recovered.forgotten_ids) {

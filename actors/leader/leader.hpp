@@ -13,6 +13,7 @@
 #include <set>
 #include <unordered_map>
 
+#include "actors/core/config_check.hpp"
 #include "actors/core/effects.hpp"
 #include "messaging/delivered_filter.hpp"
 
@@ -26,6 +27,8 @@ struct leader_config {
       100000;                 // client messages held; more are not taken (their origin resends)
   unsigned resend_ticks = 4;  // unanswered READ/WRITE are sent again after this
   unsigned retry_ticks = 3;   // after a nack, wait this long before a higher round
+
+  config_problems problems() const;
 };
 
 class leader {

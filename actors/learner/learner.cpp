@@ -4,9 +4,19 @@
 
 namespace synod {
 
+config_problems learner_config::problems() const {
+  config_problems out;
+  require_at_least(out, "max_catch_up_slots", max_catch_up_slots, std::size_t{1});
+  require_at_least(out, "max_catch_up_bytes", max_catch_up_bytes, std::size_t{1});
+  require_at_least(out, "catch_up_retry_ticks", catch_up_retry_ticks, 1u);
+  require_at_least(out, "truncate_chunk_slots", truncate_chunk_slots, slot_t{1});
+  require_at_least(out, "memory_slots", memory_slots, slot_t{1});
+  return out;
+}
+
 learner::learner(node_id self, learner_config config, const recovered_state& recovered)
     : self_(self),
-      config_(config),
+      config_(checked("learner", config)),
       next_slot_(recovered.forgotten_up_to + 1),
       forgotten_up_to_(recovered.forgotten_up_to),
       delivered_(recovered.forgotten_ids),

@@ -11,6 +11,7 @@
 #include <deque>
 #include <map>
 
+#include "actors/core/config_check.hpp"
 #include "actors/core/effects.hpp"
 #include "messaging/delivered_filter.hpp"
 
@@ -30,6 +31,8 @@ struct learner_config {
   // Delivered slots whose batches stay in memory (the learner's and the acceptor's); older ones
   // are read back from stable storage when a peer needs them. Memory stays bounded.
   slot_t memory_slots = 256;
+
+  config_problems problems() const;
 };
 
 // The slot up to which a member that delivered up to `delivered` keeps nothing in memory.

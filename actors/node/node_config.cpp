@@ -43,6 +43,12 @@ std::chrono::milliseconds duration_of(const config_value& v, const std::string& 
   bad(where, "expected a duration such as 50ms or 2s, got " + caf::to_string(v));
 }
 
+// A count's type only; what range works is each core's to say (its config's problems()).
+std::size_t count(std::int64_t v, const std::string& where) {
+  if (v < 0) bad(where, "must not be negative");
+  return static_cast<std::size_t>(v);
+}
+
 std::size_t positive(std::int64_t v, const std::string& where) {
   if (v < 1) bad(where, "must be at least 1");
   return static_cast<std::size_t>(v);
@@ -160,6 +166,7 @@ member_config node_config::cores() const {
   c.leader.resend_ticks = ticks(resend_interval, tick);
   c.broadcast.resend_ticks = ticks(2 * resend_interval, tick);
   c.learner.catch_up_retry_ticks = ticks(resend_interval / 5, tick);
+  c.leader.retry_ticks = ticks(round_retry, tick);
   return c;
 }
 
@@ -172,10 +179,48 @@ transport_config node_config::transport() const {
   t.tick = tick;
   t.failure_timeout = failure_timeout;
   t.link = link;
+  t.link.resend_ticks = ticks(link_resend, tick);
+  t.link.max_resend_ticks = ticks(link_max_resend, tick);
   t.faults = faults;
   t.on_fatal = on_fatal;
   return t;
 }
+
+namespace {
+
+// The file option behind each field of the cores' configurations; a field with none is derived
+// (a tick count from its duration) or fixed in code.
+std::string option_of(const std::string& field) {
+  static const std::map<std::string, std::string> options = {
+      {"leader.window", "window"},
+      {"leader.max_batch_messages", "batch-messages"},
+      {"leader.max_batch_bytes", "batch-bytes"},
+      {"leader.resend_ticks", "resend-interval"},
+      {"broadcast.max_undelivered", "max-undelivered"},
+      {"broadcast.max_undelivered_bytes", "max-undelivered-bytes"},
+      {"broadcast.max_message_bytes", "max-message-bytes"},
+      {"broadcast.max_request_bytes", "max-request-bytes"},
+      {"broadcast.resend_ticks", "resend-interval"},
+      {"learner.memory_slots", "memory-slots"},
+      {"learner.catch_up_retry_ticks", "resend-interval"},
+      {"failure_detector.heartbeat_ticks", "heartbeat-interval"},
+      {"failure_detector.timeout_ticks", "failure-timeout"},
+      {"link.max_unacked_bytes", "link-bytes-in-flight"},
+  };
+  auto it = options.find(field);
+  return it == options.end() ? field : it->second;
+}
+
+// What the cores and the link say of their configurations, as this file's options.
+void validate_parts(const node_config& c) {
+  config_problems problems = c.cores().problems();
+  add_problems(problems, "link", c.transport().link.problems());
+  if (problems.empty()) return;
+  const auto& first = problems.front();
+  throw config_error("synod." + option_of(first.field) + ": " + first.what);
+}
+
+}  // namespace
 
 void validate(const node_config& c) {
   if (c.members.empty()) throw config_error("synod.members: no members configured");
@@ -218,6 +263,7 @@ void validate(const node_config& c) {
     throw config_error("synod.resend-interval: must be at least synod.tick");
   if (c.failure_timeout < 2 * c.heartbeat_interval)
     throw config_error("synod.failure-timeout: must be at least twice synod.heartbeat-interval");
+  validate_parts(c);
 }
 
 node_config load_node_config(const std::string& path, node_id id) {
@@ -252,29 +298,27 @@ node_config load_node_config(const std::string& path, node_id id) {
       {"heartbeat-interval", [&](auto& v, auto& w) { c.heartbeat_interval = duration_of(v, w); }},
       {"failure-timeout", [&](auto& v, auto& w) { c.failure_timeout = duration_of(v, w); }},
       {"resend-interval", [&](auto& v, auto& w) { c.resend_interval = duration_of(v, w); }},
-      {"window", [&](auto& v, auto& w) { p.leader.window = positive(integer_of(v, w), w); }},
+      {"window", [&](auto& v, auto& w) { p.leader.window = count(integer_of(v, w), w); }},
       {"batch-messages",
-       [&](auto& v, auto& w) { p.leader.max_batch_messages = positive(integer_of(v, w), w); }},
+       [&](auto& v, auto& w) { p.leader.max_batch_messages = count(integer_of(v, w), w); }},
       {"batch-bytes",
-       [&](auto& v, auto& w) { p.leader.max_batch_bytes = positive(integer_of(v, w), w); }},
+       [&](auto& v, auto& w) { p.leader.max_batch_bytes = count(integer_of(v, w), w); }},
       {"max-undelivered",
-       [&](auto& v, auto& w) { p.broadcast.max_undelivered = positive(integer_of(v, w), w); }},
+       [&](auto& v, auto& w) { p.broadcast.max_undelivered = count(integer_of(v, w), w); }},
       {"max-undelivered-bytes",
-       [&](auto& v, auto& w) {
-         p.broadcast.max_undelivered_bytes = positive(integer_of(v, w), w);
-       }},
+       [&](auto& v, auto& w) { p.broadcast.max_undelivered_bytes = count(integer_of(v, w), w); }},
       {"max-message-bytes",
-       [&](auto& v, auto& w) { p.broadcast.max_message_bytes = positive(integer_of(v, w), w); }},
+       [&](auto& v, auto& w) { p.broadcast.max_message_bytes = count(integer_of(v, w), w); }},
       {"max-request-bytes",
-       [&](auto& v, auto& w) { p.broadcast.max_request_bytes = positive(integer_of(v, w), w); }},
+       [&](auto& v, auto& w) { p.broadcast.max_request_bytes = count(integer_of(v, w), w); }},
       {"memory-slots",
-       [&](auto& v, auto& w) { c.protocol.learner.memory_slots = positive(integer_of(v, w), w); }},
+       [&](auto& v, auto& w) { c.protocol.learner.memory_slots = count(integer_of(v, w), w); }},
       {"retain-slots",
        [&](auto& v, auto& w) { p.learner.retain_slots = non_negative(integer_of(v, w), w); }},
       {"retain-bytes",
        [&](auto& v, auto& w) { p.learner.retain_bytes = non_negative(integer_of(v, w), w); }},
       {"link-bytes-in-flight",
-       [&](auto& v, auto& w) { c.link.max_unacked_bytes = positive(integer_of(v, w), w); }},
+       [&](auto& v, auto& w) { c.link.max_unacked_bytes = count(integer_of(v, w), w); }},
       {"faults.loss", [&](auto& v, auto& w) { c.faults.loss = share(real_of(v, w), w); }},
       {"faults.dup", [&](auto& v, auto& w) { c.faults.dup = share(real_of(v, w), w); }},
       {"faults.delay", [&](auto& v, auto& w) { c.faults.delay = duration_of(v, w); }},

@@ -27,15 +27,20 @@ struct node_config {
   // The cores' own resends (READ/WRITE, forwards, catch-up requests) are a safety net here: the
   // links already resend until acknowledged, so the cores wait much longer than in the simulator.
   std::chrono::milliseconds resend_interval{1000};
-  // Retention by default: a member keeps the last 100,000 slots or 64 MiB of its log (about
-  // twice that on disk, with the acceptor's copy), whichever is less.
+  // Not options of the file; durations all the same, so a shorter tick changes no timing.
+  std::chrono::milliseconds round_retry{30};       // after a nack, wait before a higher round
+  std::chrono::milliseconds link_resend{50};       // a link whose acks stall resends...
+  std::chrono::milliseconds link_max_resend{800};  // ...backing off up to this
+  // The cores' limits. Their tick counts are not read: cores() derives every one of them from
+  // the durations above. Retention by default: a member keeps the last 100,000 slots or 64 MiB of
+  // its log (about twice that on disk, with the acceptor's copy), whichever is less.
   member_config protocol = [] {
     member_config m;
     m.learner.retain_slots = 100000;
     m.learner.retain_bytes = std::uint64_t{64} << 20;
     return m;
   }();
-  link_config link;
+  link_config link;  // its tick counts too come from the durations (transport())
   fault_config faults;
   bool verbose = false;
   // Called (from an actor's thread) when the member must stop: refused by its group (another

@@ -4,11 +4,21 @@
 
 namespace synod {
 
+config_problems link_config::problems() const {
+  config_problems out;
+  require_at_least(out, "max_unacked_bytes", max_unacked_bytes, std::size_t{1});
+  require_at_least(out, "max_queued_bytes", max_queued_bytes, std::size_t{1});
+  require_at_least(out, "max_early_frames", max_early_frames, std::size_t{1});
+  require_at_least(out, "resend_ticks", resend_ticks, 1u);
+  require_at_least(out, "max_resend_ticks", max_resend_ticks, resend_ticks);
+  return out;
+}
+
 link::link(node_id self, node_id peer, std::uint64_t session, link_config config)
     : self_(self),
       peer_(peer),
       session_(session),
-      config_(config),
+      config_(checked("link", config)),
       resend_wait_(first_resend_wait()) {}
 
 unsigned link::first_resend_wait() const {

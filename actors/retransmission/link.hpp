@@ -13,6 +13,7 @@
 #include <map>
 #include <vector>
 
+#include "actors/core/config_check.hpp"
 #include "messaging/frame.hpp"
 
 namespace synod {
@@ -29,6 +30,8 @@ struct link_config {
   // and again: under heavy loss that grew the sender's buffers by hundreds of MB a second. Off
   // where frames are dropped on purpose (fault injection) and in the link's tests.
   bool lossless = false;
+
+  config_problems problems() const;
 };
 
 class link {

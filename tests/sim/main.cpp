@@ -154,10 +154,18 @@ options parse(int argc, char** argv) {
        {c.loss, c.dup, c.crash, c.crash_leader, c.partition, c.one_way, c.pause, c.broadcast_rate})
     if (p < 0 || p > 1) usage_error("probabilities must be between 0 and 1");
   if (c.max_delay < 1) usage_error("--delay must be at least 1");
-  if (c.member.leader.window < 1) usage_error("--window must be at least 1");
-  if (c.member.leader.max_batch_messages < 1) usage_error("--batch must be at least 1");
-  if (c.member.leader.max_pending < 1) usage_error("--max-pending must be at least 1");
-  if (c.member.broadcast.max_undelivered < 1) usage_error("--max-undelivered must be at least 1");
+  // The cores say what they cannot work with; the flag behind each field is named.
+  const std::map<std::string, std::string> flags = {
+      {"leader.window", "--window"},
+      {"leader.max_batch_messages", "--batch"},
+      {"leader.max_pending", "--max-pending"},
+      {"broadcast.max_undelivered", "--max-undelivered"},
+      {"failure_detector.timeout_ticks", "--timeout"},
+  };
+  for (const auto& p : c.member.problems()) {
+    auto flag = flags.find(p.field);
+    usage_error((flag == flags.end() ? p.field : flag->second) + " " + p.what);
+  }
   return o;
 }
 

@@ -84,6 +84,42 @@ TEST_F(NodeConfig, RefusesImpossibleValues) {
   expect_refused(members + "max-request-bytes=2147483648\n", 1, "synod.max-request-bytes: at most");
 }
 
+// Each core says what it cannot work with; the file's line names the option behind the field.
+TEST_F(NodeConfig, EachCoreRefusesItsOwnImpossibleValues) {
+  expect_refused(members + "batch-messages=0\n", 1, "synod.batch-messages: must be at least 1");
+  expect_refused(members + "memory-slots=0\n", 1, "synod.memory-slots: must be at least 1");
+  expect_refused(members + "max-undelivered=0\n", 1, "synod.max-undelivered: must be at least 1");
+  expect_refused(members + "link-bytes-in-flight=0\n", 1,
+                 "synod.link-bytes-in-flight: must be at least 1");
+  expect_refused(members + "window=-1\n", 1, "synod.window: must not be negative");
+  // Built in code rather than read from a file: the same check.
+  node_config c = load_node_config(write(members), 1);
+  c.protocol.leader.window = 0;
+  EXPECT_THROW(validate(c), config_error);
+}
+
+// Every tick count comes from a duration: a finer tick changes how often a member looks, not
+// how long it waits for anything.
+TEST_F(NodeConfig, DurationsAreTheOnlySourceOfTickCounts) {
+  const auto coarse = load_node_config(write(members + "tick=10ms\n"), 1);
+  const auto fine = load_node_config(write(members + "tick=1ms\n"), 1);
+  const auto a = coarse.cores(), b = fine.cores();
+  EXPECT_EQ(b.leader.resend_ticks, 10 * a.leader.resend_ticks);
+  EXPECT_EQ(b.leader.retry_ticks, 10 * a.leader.retry_ticks);
+  EXPECT_EQ(b.learner.catch_up_retry_ticks, 10 * a.learner.catch_up_retry_ticks);
+  EXPECT_EQ(b.failure_detector.heartbeat_ticks, 10 * a.failure_detector.heartbeat_ticks);
+  EXPECT_EQ(b.failure_detector.timeout_ticks, 10 * a.failure_detector.timeout_ticks);
+  EXPECT_EQ(b.broadcast.resend_ticks, 10 * a.broadcast.resend_ticks);
+  EXPECT_EQ(fine.transport().link.resend_ticks, 10 * coarse.transport().link.resend_ticks);
+  EXPECT_EQ(fine.transport().link.max_resend_ticks, 10 * coarse.transport().link.max_resend_ticks);
+  // The tick counts in `protocol` are not read.
+  node_config c = coarse;
+  c.protocol.leader.retry_ticks = 999;
+  c.link.resend_ticks = 999;
+  EXPECT_EQ(c.cores().leader.retry_ticks, a.leader.retry_ticks);
+  EXPECT_EQ(c.transport().link.resend_ticks, coarse.transport().link.resend_ticks);
+}
+
 // What a member's port accepts follows from the limits: no longer 256 MiB for every group.
 TEST_F(NodeConfig, TheLongestFrameFollowsTheLimits) {
   const auto defaults = load_node_config(write(members), 1);
