@@ -76,6 +76,23 @@ typename Inspector::result_type inspect(Inspector& f, status_reply& x) {
            x.subscribers, x.subscriber_lag);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_offer& x) {
+  return f(caf::meta::type_name("checkpoint_offer"), x.slot, x.state);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_offer_reply& x) {
+  return f(caf::meta::type_name("checkpoint_offer_reply"), x.kept, x.error);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_query&) {
+  return f(caf::meta::type_name("checkpoint_query"));
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_reply& x) {
+  return f(caf::meta::type_name("checkpoint_reply"), x.slot, x.state);
+}
+
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using reconnect_atom = caf::atom_constant<caf::atom("reconnect")>;
@@ -102,6 +119,10 @@ inline void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<link_status>("synod::link_status");
   cfg.add_message_type<std::vector<link_status>>("std::vector<synod::link_status>");
   cfg.add_message_type<status_reply>("synod::status_reply");
+  cfg.add_message_type<checkpoint_offer>("synod::checkpoint_offer");
+  cfg.add_message_type<checkpoint_offer_reply>("synod::checkpoint_offer_reply");
+  cfg.add_message_type<checkpoint_query>("synod::checkpoint_query");
+  cfg.add_message_type<checkpoint_reply>("synod::checkpoint_reply");
 }
 
 }  // namespace synod

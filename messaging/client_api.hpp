@@ -95,6 +95,30 @@ struct status_reply {
   std::uint64_t subscriber_lag = 0;
 };
 
+// A subscriber's own state as of `slot` (a slot delivered to it), for its member to keep: the
+// newest is what a replica that lost its state starts from, with the slots after it. At most
+// the learner's max_checkpoint_bytes.
+struct checkpoint_offer {
+  slot_t slot = 0;
+  std::string state;
+};
+
+// Answered once the checkpoint is durable (or at once if nothing was kept): the member keeps the
+// checkpoint of slot `kept` (an older offer leaves the newer one kept); `error` says why this
+// one could not be (a slot not delivered there, too large).
+struct checkpoint_offer_reply {
+  slot_t kept = 0;
+  std::string error;
+};
+
+// Asks for the newest checkpoint a member keeps (answered with a checkpoint_reply).
+struct checkpoint_query {};
+
+struct checkpoint_reply {
+  slot_t slot = 0;  // 0: none kept
+  std::string state;
+};
+
 // Replays the delivered batches from `from_slot` on (0: from now on), then follows live.
 struct subscribe_request {
   slot_t from_slot = 0;

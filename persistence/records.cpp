@@ -23,6 +23,9 @@ void apply(recovered_state& state, const durable_record& record) {
           [&](const group_record& r) { state.group_id = r.group_id; },
           [&](const member_history_record& r) { state.members_with_history[r.node] = r.seen; },
           [&](const database_record& r) { state.database_id = r.database_id; },
+          [&](const checkpoint_record& r) {
+            if (r.slot > state.checkpoint.slot) state.checkpoint = r;
+          },
           [&](const snapshot_record& r) {
             auto& kept = state.snapshots;
             auto at = std::lower_bound(

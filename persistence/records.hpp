@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <set>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -85,10 +86,18 @@ struct truncate_record {
   slot_t up_to = 0;
 };
 
+// Learner, for its application: the application's own state as of `slot` (a slot delivered to
+// it), which it handed its member. Only the newest is kept; a replica that lost its state starts
+// from it and the slots after it.
+struct checkpoint_record {
+  slot_t slot = 0;
+  std::string state;
+};
+
 using durable_record =
     std::variant<promise_record, accept_record, round_counter_record, delivery_record,
                  incarnation_record, group_record, member_history_record, snapshot_record,
-                 truncate_record, database_record>;
+                 truncate_record, database_record, checkpoint_record>;
 
 // Everything a node finds on its stable storage when it starts.
 struct recovered_state {
@@ -112,6 +121,7 @@ struct recovered_state {
   // truncated_up_to is gone from the disk too.
   std::vector<ledger_snapshot> snapshots;
   slot_t truncated_up_to = 0;
+  checkpoint_record checkpoint;  // the application's newest (slot 0: none)
 
   // This member has taken part: it accepted or delivered something.
   // Taken part: promised, accepted or delivered something. An empty database under a member id

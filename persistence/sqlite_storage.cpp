@@ -28,12 +28,29 @@ CREATE TABLE accepted (slot INTEGER PRIMARY KEY, round_counter INTEGER NOT NULL,
                        round_node INTEGER NOT NULL, value BLOB NOT NULL);
 CREATE TABLE delivered (slot INTEGER PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE snapshots (slot INTEGER PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE checkpoint (only INTEGER PRIMARY KEY CHECK (only = 0), slot INTEGER NOT NULL,
+                         state BLOB NOT NULL, checksum INTEGER NOT NULL);
 )sql";
 
 // Version 1 had no snapshots and truncated nothing: it reads as a log that starts at slot 1.
 constexpr const char* upgrade_from_1 = R"sql(
 CREATE TABLE snapshots (slot INTEGER PRIMARY KEY, value BLOB NOT NULL);
 UPDATE meta SET value = '2' WHERE name = 'schema_version';
+)sql";
+
+// Version 2 kept no application checkpoints.
+constexpr const char* upgrade_from_2 = R"sql(
+CREATE TABLE checkpoint (only INTEGER PRIMARY KEY CHECK (only = 0), slot INTEGER NOT NULL,
+                         state BLOB NOT NULL, checksum INTEGER NOT NULL);
+UPDATE meta SET value = '3' WHERE name = 'schema_version';
+)sql";
+
+// The newest checkpoint only: an older one never replaces it (records are idempotent).
+constexpr const char* upsert_checkpoint = R"sql(
+INSERT INTO checkpoint (only, slot, state, checksum) VALUES (0, ?1, ?2, ?3)
+ON CONFLICT (only) DO UPDATE SET slot = excluded.slot, state = excluded.state,
+                                 checksum = excluded.checksum
+WHERE excluded.slot > checkpoint.slot
 )sql";
 
 // Scalars only grow, like the in-memory image (records.cpp): a stale record never wins.
@@ -90,13 +107,22 @@ std::string column_blob(sqlite3_stmt* s, int i) {
 }
 
 // FNV-1a: stable across versions and machines, unlike std::hash.
-std::uint64_t legacy_group_id(const std::string& name) {
+std::uint64_t fnv1a(const std::string& bytes) {
   std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char ch : "synod-group:" + name) {
+  for (unsigned char ch : bytes) {
     h ^= ch;
     h *= 1099511628211ull;
   }
-  return h | 1;
+  return h;
+}
+
+std::uint64_t legacy_group_id(const std::string& name) {
+  return fnv1a("synod-group:" + name) | 1;
+}
+
+// What a checkpoint's bytes must hash to, kept in 63 bits (SQLite's integers are signed).
+std::int64_t checkpoint_checksum(const std::string& state) {
+  return static_cast<std::int64_t>(fnv1a(state) >> 1);
 }
 
 }  // namespace
@@ -107,7 +133,7 @@ struct sqlite_storage::impl {
   int lock_fd = -1;
   sqlite3* db = nullptr;
   std::unique_ptr<statement> begin, end, rollback, scalar, accept, deliver, set_meta, snapshot;
-  std::unique_ptr<statement> forget_delivered, forget_accepted, forget_snapshots;
+  std::unique_ptr<statement> forget_delivered, forget_accepted, forget_snapshots, checkpoint;
   std::unique_ptr<statement> read_page;  // prepared on first use
 
   ~impl() {
@@ -122,6 +148,7 @@ struct sqlite_storage::impl {
     forget_delivered.reset();
     forget_accepted.reset();
     forget_snapshots.reset();
+    checkpoint.reset();
     read_page.reset();  // every statement is finalized first, or the close fails and leaks
     if (db) sqlite3_close(db);
     if (lock_fd >= 0) close(lock_fd);  // releases the flock
@@ -242,6 +269,12 @@ struct sqlite_storage::impl {
       exec("COMMIT", "cannot upgrade the schema");
       version = "2";
     }
+    if (version == "2") {
+      exec("BEGIN IMMEDIATE", "cannot upgrade the schema");
+      exec(upgrade_from_2, "cannot upgrade the schema");
+      exec("COMMIT", "cannot upgrade the schema");
+      version = "3";
+    }
     if (version != std::to_string(schema_version))
       fail("schema version " + version + ", this synod reads version " +
            std::to_string(schema_version));
@@ -284,6 +317,7 @@ struct sqlite_storage::impl {
     forget_delivered = prepare("DELETE FROM delivered WHERE slot <= ?1", what);
     forget_accepted = prepare("DELETE FROM accepted WHERE slot <= ?1", what);
     forget_snapshots = prepare("DELETE FROM snapshots WHERE slot < ?1", what);
+    checkpoint = prepare(upsert_checkpoint, what);
   }
 
   // Deletes by slot range on the primary key: the pages freed are reused by later commits, so
@@ -352,6 +386,12 @@ struct sqlite_storage::impl {
               return snapshot->bind(1, as_int(r.snapshot.slot)).bind(2, bytes, true).run();
             },
             [&](const truncate_record& r) { return truncate(r.up_to); },
+            [&](const checkpoint_record& r) {
+              return checkpoint->bind(1, as_int(r.slot))
+                  .bind(2, r.state, true)
+                  .bind(3, checkpoint_checksum(r.state))
+                  .run();
+            },
         },
         record);
   }
@@ -454,6 +494,19 @@ recovered_state sqlite_storage::recover(slot_t window) const {
         d.fail("corrupted snapshot at slot " + std::to_string(slot));
     }
     if (rc != SQLITE_DONE) d.fail_sqlite("cannot read snapshots");
+  }
+  {
+    auto stmt = d.prepare("SELECT slot, state, checksum FROM checkpoint", "cannot read checkpoint");
+    statement& s = *stmt;
+    const int rc = sqlite3_step(s.get());
+    if (rc == SQLITE_ROW) {
+      state.checkpoint.slot = as_uint(sqlite3_column_int64(s.get(), 0));
+      state.checkpoint.state = column_blob(s.get(), 1);
+      if (checkpoint_checksum(state.checkpoint.state) != sqlite3_column_int64(s.get(), 2))
+        d.fail("corrupted checkpoint at slot " + std::to_string(state.checkpoint.slot));
+    } else if (rc != SQLITE_DONE) {
+      d.fail_sqlite("cannot read checkpoint");
+    }
   }
   state.truncated_up_to =
       as_uint(std::stoll("0" + d.query_text("SELECT counter FROM scalars WHERE name='truncated'",

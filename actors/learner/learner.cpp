@@ -11,6 +11,7 @@ config_problems learner_config::problems() const {
   require_at_least(out, "catch_up_retry_ticks", catch_up_retry_ticks, 1u);
   require_at_least(out, "truncate_chunk_slots", truncate_chunk_slots, slot_t{1});
   require_at_least(out, "memory_slots", memory_slots, slot_t{1});
+  require_at_least(out, "max_checkpoint_bytes", max_checkpoint_bytes, std::size_t{1});
   return out;
 }
 
@@ -27,7 +28,8 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
       truncated_up_to_(recovered.truncated_up_to),
       // A cut that a crash interrupted is decided again, from the retention bounds, at the next
       // delivery: the oldest snapshot kept is not necessarily where it was heading.
-      truncation_target_(recovered.truncated_up_to) {
+      truncation_target_(recovered.truncated_up_to),
+      checkpoint_(recovered.checkpoint) {
   // Recovery: Received <- TO_delivered; nextBatch follows the last delivered slot. Slots up to
   // forgotten_up_to are on disk only (the memory window), their ids in the filter.
   for (const auto& [slot, value] : recovered.delivered) {
@@ -61,6 +63,30 @@ void learner::on_local_accept(const accepted_value& a) {
   if (a.slot < next_slot_) return;
   auto [it, inserted] = accepted_here_.try_emplace(a.slot, a);
   if (!inserted && a.round > it->second.round) it->second = a;
+}
+
+learner::checkpoint_verdict learner::offer_checkpoint(slot_t slot, std::string state) {
+  checkpoint_verdict v;
+  if (slot == 0 || slot > delivered_up_to()) {
+    v.kept = checkpoint_.slot;
+    v.error = "slot " + std::to_string(slot) + " is not delivered here (delivered up to slot " +
+              std::to_string(delivered_up_to()) + ")";
+    return v;
+  }
+  if (state.size() > config_.max_checkpoint_bytes) {
+    v.kept = checkpoint_.slot;
+    v.error = "too large: a checkpoint of " + std::to_string(state.size()) +
+              " bytes is above the member's limit of " +
+              std::to_string(config_.max_checkpoint_bytes);
+    return v;
+  }
+  if (slot > checkpoint_.slot) {
+    checkpoint_ = checkpoint_record{slot, std::move(state)};
+    outbox_.durable.push_back(checkpoint_);
+    v.recorded = true;
+  }
+  v.kept = checkpoint_.slot;
+  return v;
 }
 
 void learner::step(node_id from, const decision& m) {

@@ -31,6 +31,8 @@ struct learner_config {
   // Delivered slots whose batches stay in memory (the learner's and the acceptor's); older ones
   // are read back from stable storage when a peer needs them. Memory stays bounded.
   slot_t memory_slots = 256;
+  // An application checkpoint larger than this is refused: it travels in one client frame.
+  std::size_t max_checkpoint_bytes = std::size_t{8} << 20;
 
   config_problems problems() const;
 };
@@ -63,6 +65,19 @@ class learner {
   // if further than here, catch up from it (from one that still has the next slot, if any).
   void on_peer_progress(node_id peer, slot_t delivered_up_to, slot_t retained_from = 1);
   void tick();
+
+  // The application's state as of `slot`, handed in by a subscriber of this member. Kept (a
+  // checkpoint_record in the outbox) when `slot` was delivered here and is newer than the
+  // checkpoint kept; an older or equal one is not an error, the newer one stays. `error` says why
+  // nothing can be kept.
+  struct checkpoint_verdict {
+    bool recorded = false;  // a record is in the outbox: answer once it is durable
+    slot_t kept = 0;        // the slot of the checkpoint kept afterwards (0: none)
+    std::string error;
+  };
+  checkpoint_verdict offer_checkpoint(slot_t slot, std::string state);
+  // The newest checkpoint kept (slot 0: none).
+  const checkpoint_record& checkpoint() const { return checkpoint_; }
 
   effects& outbox() { return outbox_; }
   // The delivered batches still in memory (after forgotten_up_to()), as the application saw
@@ -130,6 +145,7 @@ class learner {
   std::deque<ledger_snapshot> snapshots_;       // oldest first; the oldest is at or above the cut
   slot_t truncated_up_to_ = 0;                  // what the disk no longer has
   slot_t truncation_target_ = 0;                // where truncation is heading, a chunk at a time
+  checkpoint_record checkpoint_;                // the application's newest
 
   node_id best_peer_ = 0;  // the peer known to be furthest ahead
   slot_t best_peer_progress_ = 0;

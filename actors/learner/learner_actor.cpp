@@ -200,6 +200,23 @@ auto add_subscriber(self_ptr self, node_id id, const subscribe_request& r) {
   return reply;
 }
 
+// An application's checkpoint: answered once it is durable, or at once if nothing was kept.
+auto keep_checkpoint(self_ptr self, checkpoint_offer& offer) {
+  auto promise = self->make_response_promise<checkpoint_offer_reply>();
+  auto verdict = self->state.core->offer_checkpoint(offer.slot, std::move(offer.state));
+  checkpoint_offer_reply reply{verdict.kept, std::move(verdict.error)};
+  if (verdict.recorded)
+    self->state.pipe.after_next_flush(self, [promise, reply]() mutable { promise.deliver(reply); });
+  else
+    promise.deliver(std::move(reply));
+  return promise;
+}
+
+checkpoint_reply latest_checkpoint(self_ptr self) {
+  const auto& c = self->state.core->checkpoint();
+  return checkpoint_reply{c.slot, c.state};
+}
+
 void drop_subscriber(self_ptr self, const caf::actor_addr& who) {
   auto& subs = self->state.subscribers;
   subs.erase(std::remove_if(subs.begin(), subs.end(),
@@ -239,6 +256,8 @@ caf::behavior learner_actor(self_ptr self, node_id id, learner_config config,
                 [=](status_query& q) { return complete_status(self, q); },
                 [=](const history_request& r) { return answer_history(self, id, r); },
                 [=](const subscribe_request& r) { return add_subscriber(self, id, r); },
+                [=](checkpoint_offer& c) { return keep_checkpoint(self, c); },
+                [=](const checkpoint_query&) { return latest_checkpoint(self); },
             }
                 .or_else(core_handlers(self))
                 .or_else(tick_handler(self, tick, [self] {

@@ -331,6 +331,10 @@ caf::behavior transport_actor(caf::stateful_actor<transport_state>* self, transp
           },
           [=](subscribe_request& r) { return self->delegate(self->state.peers.learner, r); },
           [=](history_request& r) { return self->delegate(self->state.peers.learner, r); },
+          [=](checkpoint_offer& c) {
+            return self->delegate(self->state.peers.learner, std::move(c));
+          },
+          [=](checkpoint_query& q) { return self->delegate(self->state.peers.learner, q); },
           [=](status_request&) {
             // Through the front and the leader (their counts), to the learner, which answers.
             return self->delegate(self->state.peers.front, status_query{link_view(self)});

@@ -14,6 +14,8 @@ namespace {
 struct replica_state {
   store contents;
   slot_t applied_slot = 0;
+  slot_t checkpoint_slot = 0;  // of the last checkpoint handed to the member
+  bool checkpoint_refused = false;
   std::uint64_t issuer = std::random_device{}() | (std::uint64_t{std::random_device{}()} << 32);
   std::uint64_t next_request = 1;
   std::map<std::uint64_t, caf::response_promise> waiting;  // by request number
@@ -21,9 +23,32 @@ struct replica_state {
   static inline const char* name = "synod.kv.replica";
 };
 
-caf::behavior replica(caf::stateful_actor<replica_state>* self, group_member member) {
-  member.subscribe(caf::actor_cast<caf::actor>(self), 1);
+caf::behavior replica(caf::stateful_actor<replica_state>* self, group_member member,
+                      slot_t checkpoint_every) {
+  member.latest_checkpoint(self);
   return {
+      [=](const checkpoint_reply& c) {
+        auto& s = self->state;
+        if (c.slot > 0) {
+          try {
+            s.contents = decode_payload<store>(c.state);
+          } catch (const std::exception& e) {
+            spdlog::error("kv: the checkpoint at slot {} is not a store ({}): stopping", c.slot,
+                          e.what());
+            spdlog::shutdown();
+            std::_Exit(1);
+          }
+          s.applied_slot = s.checkpoint_slot = c.slot;
+          spdlog::info("kv: starting from the checkpoint at slot {} ({} keys)", c.slot,
+                       s.contents.entries().size());
+        }
+        member.subscribe(caf::actor_cast<caf::actor>(self), c.slot + 1);
+      },
+      [=](const checkpoint_offer_reply& r) {
+        if (r.error.empty() || self->state.checkpoint_refused) return;
+        self->state.checkpoint_refused = true;  // said once: the log stays the replica's source
+        spdlog::warn("kv: the member did not keep a checkpoint of the store: {}", r.error);
+      },
       [=](command_atom, const std::string& encoded) {
         auto& s = self->state;
         auto promise = self->make_response_promise();
@@ -66,6 +91,10 @@ caf::behavior replica(caf::stateful_actor<replica_state>* self, group_member mem
           s.waiting.erase(it);
         }
         s.applied_slot = b.slot;
+        if (checkpoint_every > 0 && b.slot >= s.checkpoint_slot + checkpoint_every) {
+          s.checkpoint_slot = b.slot;
+          member.checkpoint(self, b.slot, encode_payload(s.contents));
+        }
       },
       [=](const subscribe_reply& r) {
         spdlog::info("kv: replaying the log up to slot {}", r.delivered_up_to);
@@ -94,8 +123,9 @@ caf::behavior replica(caf::stateful_actor<replica_state>* self, group_member mem
 
 }  // namespace
 
-caf::actor spawn_replica(caf::actor_system& system, const group_member& member) {
-  return system.spawn(replica, member);
+caf::actor spawn_replica(caf::actor_system& system, const group_member& member,
+                         slot_t checkpoint_every) {
+  return system.spawn(replica, member, checkpoint_every);
 }
 
 }  // namespace synod::kv

@@ -17,9 +17,12 @@ using command_atom = caf::atom_constant<caf::atom("kvcommand")>;
 // this replica's own contents, without going through the order (for checks and debugging).
 using dump_atom = caf::atom_constant<caf::atom("kvdump")>;
 
-// Spawns the replica for `member` and subscribes it from the first slot, so a restarted
-// replica rebuilds its store from the member's durable log before it answers anything new.
-caf::actor spawn_replica(caf::actor_system& system, const group_member& member);
+// Spawns the replica for `member`. It starts from the member's latest checkpoint of the store
+// (if any) and subscribes from the slot after it, so a restarted replica rebuilds its store
+// from the checkpoint and the member's durable log before it answers anything new; it hands
+// the member a checkpoint every `checkpoint_every` slots (0: never).
+caf::actor spawn_replica(caf::actor_system& system, const group_member& member,
+                         slot_t checkpoint_every);
 
 // Where a replica serves clients: the member's port plus this.
 constexpr std::uint16_t client_port_offset = 1000;

@@ -3,6 +3,7 @@
 // randomness, no I/O.
 #pragma once
 
+#include <boost/serialization/map.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/version.hpp>
 #include <cstdint>
@@ -39,6 +40,11 @@ struct result {
   bool ok = false;     // put, erase: always; get: found; cas: swapped
   std::string value;   // get: the value; cas that failed: the current value
   bool found = false;  // the key held a value before the command
+
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& ok& value& found;
+  }
 };
 
 class store {
@@ -55,11 +61,23 @@ class store {
   // A fingerprint of the contents (FNV-1a over the sorted entries): equal maps, equal digests.
   std::uint64_t digest() const;
 
+  // The whole state, clients' last commands included: a replica restored from it answers a
+  // retried command exactly as one that applied every command (its checkpoint).
+  template <class Archive>
+  void serialize(Archive& ar, unsigned /*version*/) {
+    ar& entries_& applied_& clients_& by_age_;
+  }
+
  private:
   struct last_command {
     std::uint64_t seq = 0;
     result outcome;
     std::uint64_t at = 0;  // applied_ when it was applied: the oldest is forgotten first
+
+    template <class Archive>
+    void serialize(Archive& ar, unsigned /*version*/) {
+      ar& seq& outcome& at;
+    }
   };
 
   result execute(const command& c);

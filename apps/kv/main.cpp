@@ -38,10 +38,14 @@ constexpr const char* kv_commands = R"(commands:
 )";
 
 cli::command_spec serve_spec() {
-  return {"synod-kv serve --config FILE --id N [--verbose]",
+  return {"synod-kv serve --config FILE --id N [--checkpoint-every SLOTS] [--verbose]",
           "Runs replica N: member N of the group, with the store; clients reach it on the\n"
           "member's port + 1000.",
           {cli::config_option(), cli::member_option("which replica this process is"),
+           cli::number("checkpoint-every", "SLOTS",
+                       "hand the member a checkpoint of the store every SLOTS slots (default "
+                       "1024; 0: never); a restart replays only what follows the latest",
+                       0, std::uint64_t{1} << 40),
            cli::verbose_option()}};
 }
 
@@ -70,6 +74,7 @@ struct options {
   bool verbose = false;
   bool json = false;
   std::vector<std::string> words;  // the command, if given on the command line
+  slot_t checkpoint_every = 1024;
 };
 
 options parse(const cli::command_spec& spec, int argc, char** argv, int first) {
@@ -80,6 +85,7 @@ options parse(const cli::command_spec& spec, int argc, char** argv, int first) {
   o.verbose = args.has("verbose");
   o.json = args.has("json");
   o.words = args.words();
+  if (args.get("checkpoint-every")) o.checkpoint_every = args.number("checkpoint-every", 0);
   return o;
 }
 
@@ -90,8 +96,9 @@ int serve(const options& o) {
   spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::info);
   node_config c = load_node_config(o.config_path, o.id);
   c.verbose = o.verbose;
-  // A replica rebuilds its store from the member's whole log: nothing of it may be truncated
-  // until the store takes checkpoints.
+  // A replica rebuilds its store from its latest checkpoint and the log after it; the log is
+  // not truncated all the same: a member far behind still learns every command from its peers'
+  // logs (a checkpoint moves between members only once state transfer does).
   c.protocol.learner.retain_slots = 0;
   c.protocol.learner.retain_bytes = 0;
   c.on_fatal = [](const std::string& why) {
@@ -103,7 +110,7 @@ int serve(const options& o) {
   config cfg;
   caf::actor_system system{cfg};
   const auto member = group_member::join(system, c);
-  const auto replica = kv::spawn_replica(system, member);
+  const auto replica = kv::spawn_replica(system, member, o.checkpoint_every);
   const auto port = kv::client_port(c.self());
   if (auto p = system.middleman().publish(replica, port, c.self().host.c_str(), true); !p)
     throw std::runtime_error("cannot listen for clients on port " + std::to_string(port) + ": " +

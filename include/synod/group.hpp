@@ -41,6 +41,20 @@ class group_member {
     caf::send_as(subscriber, endpoint_, subscribe_request{from_slot});
   }
 
+  // Hands this member the application's own state as of `slot` (a slot delivered to it), to
+  // start from after losing it (docs/api.md, "Checkpoints"); a checkpoint_offer_reply reaches
+  // `self` once it is durable. A typed state: encode_payload(state).
+  template <class Self>
+  void checkpoint(Self* self, slot_t slot, std::string state) const {
+    self->send(endpoint_, checkpoint_offer{slot, std::move(state)});
+  }
+
+  // Asks for the newest checkpoint this member keeps; a checkpoint_reply reaches `self`.
+  template <class Self>
+  void latest_checkpoint(Self* self) const {
+    self->send(endpoint_, checkpoint_query{});
+  }
+
   // Stops a joined member's actors (a connected one is left alone).
   void leave() const {
     if (local_) stop_node(local_node_);

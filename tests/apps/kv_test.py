@@ -34,7 +34,9 @@ class Replicas:
     def start(self, i):
         path = os.path.join(self.dir, f"replica{i}.log")
         before = open(path).read().count("serving clients") if os.path.exists(path) else 0
-        self.procs[i] = subprocess.Popen([self.kv, "serve", "--config", self.config, "--id", str(i)],
+        # A checkpoint every 64 slots: a restarted replica starts from one.
+        self.procs[i] = subprocess.Popen([self.kv, "serve", "--config", self.config, "--id", str(i),
+                                          "--checkpoint-every", "64"],
                                          stdout=open(path, "a"), stderr=subprocess.STDOUT)
         deadline = time.time() + 20
         while open(path).read().count("serving clients") == before:
@@ -107,6 +109,10 @@ def run(r):
     out = r.client(2, "get", "guard")
     assert out.stdout.strip() == "taken", out.stdout
     print("replica 2 answers with the writes it missed while down")
+    log = open(os.path.join(r.dir, "replica2.log")).read()
+    assert "kv: starting from the checkpoint at slot" in log, log
+    print("replica 2 started from its checkpoint: " +
+          log[log.index("kv: starting from the checkpoint"):].splitlines()[0])
 
     # A client whose replica dies moves on to another one at once, and nothing applies twice:
     # every command of this writer adds one element to a counter key through cas.

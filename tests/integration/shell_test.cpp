@@ -44,6 +44,8 @@ struct observed {
   std::vector<std::string> violations;                    // sent or delivered before its record
   std::vector<std::pair<slot_t, std::string>> delivered;  // what the subscriber got
   std::vector<broadcast_reply> replies;                   // what the client got
+  std::vector<checkpoint_offer_reply> kept;               // the client's checkpoint answers
+  std::vector<checkpoint_reply> latest;
 
   bool on_disk(const std::function<bool(const durable_record&)>& match) const {
     for (const auto& r : disk)
@@ -133,7 +135,11 @@ caf::behavior fake_subscriber(caf::event_based_actor*, std::shared_ptr<observed>
 }
 
 caf::behavior fake_client(caf::event_based_actor*, std::shared_ptr<observed> seen) {
-  return {[=](broadcast_reply& r) { seen->replies.push_back(std::move(r)); }};
+  return {
+      [=](broadcast_reply& r) { seen->replies.push_back(std::move(r)); },
+      [=](checkpoint_offer_reply& r) { seen->kept.push_back(std::move(r)); },
+      [=](checkpoint_reply& r) { seen->latest.push_back(std::move(r)); },
+  };
 }
 
 class Shells : public ::testing::Test {
@@ -245,6 +251,35 @@ TEST_F(Shells, AGroupOfOneDeliversThroughEveryRole) {
   ASSERT_EQ(seen->delivered.size(), 3u);
   EXPECT_EQ(seen->delivered[2].second, "c");
   EXPECT_TRUE(seen->violations.empty()) << seen->violations.front();
+}
+
+// An application's checkpoint is answered only once it is durable, and then handed back.
+TEST_F(Shells, ACheckpointIsAnsweredOnlyOnceDurable) {
+  caf::send_as(client, w.front, broadcast_request{{"a"}, 7});
+  settle();
+  ASSERT_EQ(seen->delivered.size(), 1u);
+  const slot_t slot = seen->delivered[0].first;
+  caf::send_as(client, w.learner, checkpoint_offer{slot, "count=1"});
+  sched.run();
+  ASSERT_EQ(seen->held.size(), 1u);
+  EXPECT_TRUE(seen->kept.empty());  // held by the storage: not answered
+  release_one();
+  ASSERT_EQ(seen->kept.size(), 1u);
+  EXPECT_EQ(seen->kept[0].kept, slot);
+  EXPECT_TRUE(seen->kept[0].error.empty()) << seen->kept[0].error;
+  ASSERT_TRUE(seen->on_disk([&](const durable_record& r) {
+    const auto* c = std::get_if<checkpoint_record>(&r);
+    return c && c->slot == slot && c->state == "count=1";
+  }));
+  caf::send_as(client, w.learner, checkpoint_offer{slot + 5, "ahead"});  // not delivered
+  caf::send_as(client, w.learner, checkpoint_query{});
+  sched.run();
+  ASSERT_EQ(seen->kept.size(), 2u);
+  EXPECT_FALSE(seen->kept[1].error.empty());
+  EXPECT_EQ(seen->kept[1].kept, slot);
+  ASSERT_EQ(seen->latest.size(), 1u);
+  EXPECT_EQ(seen->latest[0].slot, slot);
+  EXPECT_EQ(seen->latest[0].state, "count=1");
 }
 
 // The checks bite: with a storage that answers before it writes, what leaves the member is seen

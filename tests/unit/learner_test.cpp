@@ -64,6 +64,39 @@ TEST(Learner, DeliveryIsLoggedWithItsBatch) {
   EXPECT_EQ(records<delivery_record>(e)[0].value, value_of("a"));
 }
 
+// An application's checkpoint is kept only for a slot delivered here, only if newer than the
+// one kept, only within the size limit; a restart starts with the one kept.
+TEST(Learner, KeepsTheApplicationsNewestCheckpoint) {
+  learner_config config;
+  config.max_checkpoint_bytes = 8;
+  learner l(1, config, {});
+  l.step(2, decision{1, value_of("a", 2, 1)});
+  l.step(2, decision{2, value_of("b", 2, 2)});
+  l.outbox().take();
+  auto ahead = l.offer_checkpoint(3, "s3");
+  EXPECT_FALSE(ahead.recorded);
+  EXPECT_NE(ahead.error.find("not delivered here"), std::string::npos) << ahead.error;
+  auto kept = l.offer_checkpoint(2, "s2");
+  EXPECT_TRUE(kept.recorded);
+  EXPECT_EQ(kept.kept, 2u);
+  auto e = l.outbox().take();
+  ASSERT_EQ(records<checkpoint_record>(e).size(), 1u);
+  EXPECT_EQ(records<checkpoint_record>(e)[0].state, "s2");
+  auto older = l.offer_checkpoint(1, "s1");
+  EXPECT_FALSE(older.recorded);
+  EXPECT_TRUE(older.error.empty());
+  EXPECT_EQ(older.kept, 2u);
+  EXPECT_TRUE(records<checkpoint_record>(l.outbox().take()).empty());
+  l.step(2, decision{3, value_of("c", 2, 3)});
+  auto large = l.offer_checkpoint(3, "123456789");
+  EXPECT_FALSE(large.recorded);
+  EXPECT_NE(large.error.find("too large"), std::string::npos) << large.error;
+
+  recovered_state restarted;
+  apply(restarted, checkpoint_record{2, "s2"});
+  EXPECT_EQ(learner(1, config, restarted).checkpoint().state, "s2");
+}
+
 TEST(Learner, EachMessageIsDeliveredOnceEvenIfDecidedTwice) {
   learner l(1, {}, {});
   const auto once = value_of("x", 3, 5).messages()[0];

@@ -147,6 +147,8 @@ TEST_F(SqliteStorage, UpgradesADatabaseOfSchemaVersionOne) {
   }
   sqlite_storage s(options());
   EXPECT_EQ(s.recover().truncated_up_to, 5u);
+  s.commit({checkpoint_record{5, "state"}});  // through version 2 to 3: checkpoints too
+  EXPECT_EQ(s.recover().checkpoint.slot, 5u);
 }
 
 TEST_F(SqliteStorage, RefusesACorruptedSnapshot) {
@@ -162,6 +164,45 @@ TEST_F(SqliteStorage, RefusesACorruptedSnapshot) {
     FAIL() << "recovered from a corrupted snapshot";
   } catch (const storage_error& e) {
     EXPECT_NE(std::string(e.what()).find("corrupted snapshot at slot 5"), std::string::npos)
+        << e.what();
+  }
+}
+
+// An application's checkpoint: only the newest is kept, an older one never replaces it, its
+// bytes come back exactly (any bytes, NULs included), as the in-memory image keeps them.
+TEST_F(SqliteStorage, KeepsTheNewestCheckpointOnly) {
+  const std::string state("nine\0bytes", 10);
+  const std::vector<durable_record> records = {
+      checkpoint_record{5, "five"}, checkpoint_record{9, state}, checkpoint_record{3, "three"}};
+  recovered_state image;
+  {
+    sqlite_storage s(options());
+    for (const auto& r : records) {
+      s.commit({r});
+      apply(image, r);
+    }
+  }
+  const auto recovered = sqlite_storage(options()).recover();
+  EXPECT_EQ(recovered.checkpoint.slot, 9u);
+  EXPECT_EQ(recovered.checkpoint.state, state);
+  EXPECT_EQ(image.checkpoint.slot, 9u);
+  EXPECT_EQ(image.checkpoint.state, state);
+}
+
+TEST_F(SqliteStorage, RefusesACorruptedCheckpoint) {
+  sqlite_storage(options()).commit({checkpoint_record{9, "the application's state"}});
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(options().path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "UPDATE checkpoint SET state = x'00112233'", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(db);
+  sqlite_storage s(options());
+  try {
+    s.recover();
+    FAIL() << "recovered a corrupted checkpoint";
+  } catch (const storage_error& e) {
+    EXPECT_NE(std::string(e.what()).find("corrupted checkpoint at slot 9"), std::string::npos)
         << e.what();
   }
 }
