@@ -33,4 +33,16 @@ slot_t read_history(caf::actor_system& system, const caf::actor& member, slot_t 
   }
 }
 
+checkpoint_reply latest_checkpoint(caf::actor_system& system, const caf::actor& member,
+                                   std::chrono::milliseconds timeout) {
+  caf::scoped_actor self{system};
+  checkpoint_reply reply;
+  self->request(member, timeout, checkpoint_query{})
+      .receive([&](checkpoint_reply& r) { reply = std::move(r); },
+               [&](const caf::error& e) {
+                 throw std::runtime_error("asking for the checkpoint: " + system.render(e));
+               });
+  return reply;
+}
+
 }  // namespace synod::cli

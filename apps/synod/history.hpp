@@ -18,4 +18,8 @@ slot_t read_history(caf::actor_system& system, const caf::actor& member, slot_t 
                     const std::function<bool(const delivered_batch&)>& each,
                     std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// The member's newest application checkpoint (slot 0: none). Throws if it does not answer.
+checkpoint_reply latest_checkpoint(caf::actor_system& system, const caf::actor& member,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
 }  // namespace synod::cli

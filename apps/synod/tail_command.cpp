@@ -3,7 +3,8 @@
 // with --snapshot, until what was delivered when it started has been printed. --digest prints only
 // how many messages were delivered so far and a digest of their sequence (members that agree
 // print the same line), however long the log. Slots the member no longer has (retention) end a
-// --from with one line naming the first slot it has.
+// --from with one line naming the first slot it has. --from-checkpoint starts after the member's
+// newest application checkpoint, named in the first line.
 #include <nlohmann/json.hpp>
 
 #include <iostream>
@@ -40,6 +41,8 @@ command_spec tail_spec() {
       "--from SLOT (read back a page at a time, then followed live).",
       {config_option(), member_option("the member to read from"),
        number("from", "SLOT", "start at this slot (1: the beginning)", 1, std::uint64_t{1} << 62),
+       flag("from-checkpoint",
+            "start after the member's newest application checkpoint (its slot and size first)"),
        number("count", "K", "stop after K messages", 1, std::uint64_t{1} << 62),
        flag("snapshot", "stop once what was delivered at the start is printed"),
        flag("json", "one JSON object per message"),
@@ -52,7 +55,9 @@ int run_tail(const arguments& args) {
   const node_config config = load_config(args);
   const bool json = args.has("json");
   const bool snapshot = args.has("snapshot");
-  const slot_t from = args.number("from", snapshot ? 1 : 0);
+  slot_t from = args.number("from", snapshot ? 1 : 0);
+  if (args.has("from-checkpoint") && args.has("from"))
+    throw usage_error("--from and --from-checkpoint: choose one");
   const std::uint64_t count = args.number("count", 0);
   system_config cfg;
   caf::actor_system system{cfg};
@@ -61,6 +66,16 @@ int run_tail(const arguments& args) {
     const auto digest = digest_of(system, node, std::chrono::milliseconds(10000));
     std::cout << digest.messages() << " " << digest.hex() << "\n";
     return 0;
+  }
+  if (args.has("from-checkpoint")) {
+    const auto c = latest_checkpoint(system, node);
+    if (json)
+      std::cout << nlohmann::json{{"checkpoint", c.slot}, {"bytes", c.state.size()}}.dump() << "\n";
+    else if (c.slot == 0)
+      std::cout << "no checkpoint: from slot 1\n";
+    else
+      std::cout << "checkpoint slot " << c.slot << ": " << c.state.size() << " bytes\n";
+    from = c.slot + 1;
   }
   std::uint64_t printed = 0;
   const auto print_batch = [&](const delivered_batch& b) {

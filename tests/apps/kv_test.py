@@ -113,6 +113,18 @@ def run(r):
     assert "kv: starting from the checkpoint at slot" in log, log
     print("replica 2 started from its checkpoint: " +
           log[log.index("kv: starting from the checkpoint"):].splitlines()[0])
+    if r.synod:
+        # synod tail --from-checkpoint names the member's checkpoint, then the slots after it.
+        out = subprocess.run([r.synod, "tail", "--config", r.config, "--id", "2",
+                              "--from-checkpoint", "--snapshot", "--json"],
+                             capture_output=True, text=True, timeout=60)
+        lines = [json.loads(line) for line in out.stdout.splitlines()]
+        assert out.returncode == 0 and lines and "checkpoint" in lines[0], out
+        slot = lines[0]["checkpoint"]
+        later = [line["slot"] for line in lines[1:]]
+        assert slot >= 64 and all(s > slot for s in later), (lines[0], later[:3])
+        lines[0] = f"checkpoint slot {slot}: {lines[0]['bytes']} bytes"
+        print(f"synod tail --from-checkpoint: {lines[0]}, then {len(later)} messages after it")
 
     # A client whose replica dies moves on to another one at once, and nothing applies twice:
     # every command of this writer adds one element to a counter key through cas.
@@ -142,9 +154,11 @@ def run(r):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--kv", required=True)
+    parser.add_argument("--synod")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="synod-kv-") as workdir:
         r = Replicas(args.kv, workdir)
+        r.synod = args.synod
         try:
             run(r)
         except Exception:

@@ -272,6 +272,7 @@ def scenario_cli(g, kv, counter):
     run([s, "broadcast"] + c + ["--id", "1", "--cuont", "10"], 2, "unknown option --cuont")
     run([s, "node"] + c + ["--id", "4294967297"], 2, "--id: '4294967297'")
     run([s, "tail"] + c + ["--id", "1", "--from", "-5"], 2, "--from: '-5'")
+    run([s, "tail"] + c + ["--id", "1", "--from", "3", "--from-checkpoint"], 2, "choose one")
     run([s, "status"] + c + ["--timeout-ms", "-1"], 2, "--timeout-ms: '-1'")
     run([s, "frobnicate"], 2, "unknown command")
     run([kv, "--config", g.config, "--id", "x", "get", "k"], 2, "--id: 'x'")
