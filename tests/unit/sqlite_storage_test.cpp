@@ -41,6 +41,25 @@ class SqliteStorage : public ::testing::Test {
 
   batch big_value(std::size_t bytes) const { return value_of(std::string(bytes, 'x')); }
 
+  // Changes the database behind synod's back, as a bad disk or a stray tool would.
+  void damage(const char* sql) const {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(options().path.c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+
+  // Expects recovery to fail with a message that contains `what`.
+  void expect_recovery_refused(const std::string& what) const {
+    sqlite_storage s(options());
+    try {
+      s.recover();
+      FAIL() << "recovered, expected: " << what;
+    } catch (const storage_error& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  }
+
   test::temp_dir dir;
 };
 
@@ -153,19 +172,8 @@ TEST_F(SqliteStorage, UpgradesADatabaseOfSchemaVersionOne) {
 
 TEST_F(SqliteStorage, RefusesACorruptedSnapshot) {
   sqlite_storage(options()).commit({snapshot_record{{5, {}, 0, 0, ledger_digest_start}}});
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(options().path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "UPDATE snapshots SET value = x'00112233'", nullptr, nullptr, nullptr),
-            SQLITE_OK);
-  sqlite3_close(db);
-  sqlite_storage s(options());
-  try {
-    s.recover();
-    FAIL() << "recovered from a corrupted snapshot";
-  } catch (const storage_error& e) {
-    EXPECT_NE(std::string(e.what()).find("corrupted snapshot at slot 5"), std::string::npos)
-        << e.what();
-  }
+  damage("UPDATE snapshots SET value = x'00112233'");
+  expect_recovery_refused("corrupted snapshot at slot 5");
 }
 
 // An application's checkpoint: only the newest is kept, an older one never replaces it, its
@@ -191,20 +199,8 @@ TEST_F(SqliteStorage, KeepsTheNewestCheckpointOnly) {
 
 TEST_F(SqliteStorage, RefusesACorruptedCheckpoint) {
   sqlite_storage(options()).commit({checkpoint_record{9, "the application's state"}});
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(options().path.c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(
-      sqlite3_exec(db, "UPDATE checkpoint SET state = x'00112233'", nullptr, nullptr, nullptr),
-      SQLITE_OK);
-  sqlite3_close(db);
-  sqlite_storage s(options());
-  try {
-    s.recover();
-    FAIL() << "recovered a corrupted checkpoint";
-  } catch (const storage_error& e) {
-    EXPECT_NE(std::string(e.what()).find("corrupted checkpoint at slot 9"), std::string::npos)
-        << e.what();
-  }
+  damage("UPDATE checkpoint SET state = x'00112233'");
+  expect_recovery_refused("corrupted checkpoint at slot 9");
 }
 
 TEST_F(SqliteStorage, RecoversEveryKindOfRecordAfterReopening) {
