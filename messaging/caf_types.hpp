@@ -73,7 +73,7 @@ typename Inspector::result_type inspect(Inspector& f, status_reply& x) {
            x.decided_up_to, x.delivered_up_to, x.delivered_messages, x.delivered_bytes,
            x.messages_per_second, x.bytes_per_second, x.uptime_ms, x.links, x.undelivered,
            x.undelivered_bytes, x.held, x.waiting_slots, x.delivered_digest, x.truncated_up_to,
-           x.subscribers, x.subscriber_lag);
+           x.subscribers, x.subscriber_lag, x.checkpoint_slot);
 }
 
 template <class Inspector>

@@ -93,6 +93,7 @@ struct status_reply {
   std::uint64_t subscribers = 0;        // subscriptions at this member
   // Slots the slowest subscriber has yet to be sent (it falls behind when it stops answering).
   std::uint64_t subscriber_lag = 0;
+  slot_t checkpoint_slot = 0;  // of the application's newest checkpoint here (0: none)
 };
 
 // A subscriber's own state as of `slot` (a slot delivered to it), for its member to keep: the

@@ -155,6 +155,7 @@ status_reply complete_status(self_ptr self, status_query& q) {
   r.delivered_bytes = s.deliveries.bytes();
   r.delivered_digest = s.carried_digest;
   r.truncated_up_to = s.core->truncated_up_to();
+  r.checkpoint_slot = s.core->checkpoint().slot;
   r.subscribers = s.subscribers.size();
   for (const auto& sub : s.subscribers)
     if (sub.next <= s.carried_up_to)

@@ -108,6 +108,7 @@ void print_json(const node_config& config, const std::vector<member_view>& views
               {"subscribers", s.subscribers},
               {"subscriber_lag", s.subscriber_lag},
               {"truncated_up_to", s.truncated_up_to},
+              {"checkpoint_slot", s.checkpoint_slot},
               {"delivered_digest", s.delivered_digest}});
     nlohmann::json links = nlohmann::json::array();
     for (const auto& l : s.links)

@@ -125,6 +125,11 @@ def run(r):
         assert slot >= 64 and all(s > slot for s in later), (lines[0], later[:3])
         lines[0] = f"checkpoint slot {slot}: {lines[0]['bytes']} bytes"
         print(f"synod tail --from-checkpoint: {lines[0]}, then {len(later)} messages after it")
+        out = subprocess.run([r.synod, "status", "--config", r.config, "--json"],
+                             capture_output=True, text=True, timeout=60)
+        kept = [m["checkpoint_slot"] for m in json.loads(out.stdout)["members"]]
+        assert all(k >= 64 for k in kept), kept
+        print(f"synod status --json: checkpoint_slot {kept}")
 
     # A client whose replica dies moves on to another one at once, and nothing applies twice:
     # every command of this writer adds one element to a counter key through cas.
