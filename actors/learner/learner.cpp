@@ -166,12 +166,17 @@ void learner::deliver(slot_t slot, const batch& value) {
   next_slot_ = slot + 1;
 }
 
-bool learner::fits_retention(const ledger_snapshot& from) const {
+bool learner::fits_retention(const ledger_snapshot& from, unsigned halves) const {
   const slot_t slots = delivered_up_to() - from.slot;
   const std::uint64_t stored =
       ledger_bytes(messages_, bytes_) - ledger_bytes(from.messages, from.bytes);
-  return (config_.retain_slots == 0 || slots <= config_.retain_slots) &&
-         (config_.retain_bytes == 0 || stored <= config_.retain_bytes);
+  return (config_.retain_slots == 0 || 2 * slots <= halves * config_.retain_slots) &&
+         (config_.retain_bytes == 0 || 2 * stored <= halves * config_.retain_bytes);
+}
+
+bool learner::may_cut_at(const ledger_snapshot& at, const ledger_snapshot& kept_from) const {
+  return checkpoint_.slot == 0 || at.slot <= checkpoint_.slot ||
+         !fits_retention(kept_from, checkpoint_hold_halves);
 }
 
 void learner::retain() {
@@ -194,13 +199,16 @@ void learner::retain() {
     return;
   }
   // Cut at the oldest snapshot after which the log fits both bounds (at the newest if none
-  // does); the snapshots before it are nobody's answer any more.
+  // does); the snapshots before it are nobody's answer any more. The cut stops at the
+  // application's newest checkpoint, if it keeps one (see may_cut_at).
   bool cut = false;
-  while (snapshots_.size() > 1 && !fits_retention(snapshots_.front())) {
+  while (snapshots_.size() > 1 && !fits_retention(snapshots_.front()) &&
+         may_cut_at(snapshots_[1], snapshots_.front())) {
     snapshots_.pop_front();
     cut = true;
   }
-  if (!snapshots_.empty() && (cut || !fits_retention(snapshots_.front())))
+  if (!snapshots_.empty() && (cut || (!fits_retention(snapshots_.front()) &&
+                                      may_cut_at(snapshots_.front(), snapshots_.front()))))
     truncation_target_ = std::max(truncation_target_, snapshots_.front().slot);
   if (truncated_up_to_ < truncation_target_) {
     truncated_up_to_ =

@@ -125,7 +125,14 @@ class learner {
   void deliver_waiting();
   // Tells the other roles how far this learner delivered and what left the memory window.
   void announce_progress();
-  bool fits_retention(const ledger_snapshot& from) const;
+  // Whether the log after `from` fits the retention bounds, times halves / 2.
+  bool fits_retention(const ledger_snapshot& from, unsigned halves = 2) const;
+  // An application that keeps checkpoints restarts from its newest one and the slots after it:
+  // the cut may move to `at` only if that keeps them, or if the log kept from `kept_from` has
+  // grown past one and a half times the bounds (the data directory stays bounded; such an
+  // application, far behind, gets a gap at its next start).
+  bool may_cut_at(const ledger_snapshot& at, const ledger_snapshot& kept_from) const;
+  static constexpr unsigned checkpoint_hold_halves = 3;
 
   node_id self_;
   learner_config config_;

@@ -53,6 +53,24 @@ TEST(Retention, TheLogIsCutAtTheOldestSnapshotAfterWhichItFitsAChunkAtATime) {
   EXPECT_EQ(l.snapshots().front().slot, 8u);
 }
 
+// An application that keeps checkpoints restarts from the newest and the slots after it: the
+// cut waits for it, up to one and a half times the bounds, then retention wins again.
+TEST(Retention, TheCutWaitsForTheApplicationsCheckpointUpToACeiling) {
+  learner l(1, retaining(32, 64), {});  // snapshots every 2 slots
+  deliver(l, 1, 6);
+  ASSERT_TRUE(l.offer_checkpoint(6, "state at 6").recorded);
+  deliver(l, 7, 40);                   // retention alone would cut at 8 (see above)
+  EXPECT_EQ(l.truncated_up_to(), 6u);  // the snapshot at the checkpoint, no further
+  EXPECT_LE(l.snapshots().front().slot, 6u);
+  deliver(l, 41, 54);  // 48 slots after the checkpoint: one and a half times the bound
+  EXPECT_EQ(l.truncated_up_to(), 6u);
+  deliver(l, 55, 60);  // beyond the ceiling: retention wins
+  EXPECT_GT(l.truncated_up_to(), 6u);
+  EXPECT_TRUE(l.offer_checkpoint(60, "state at 60").recorded);
+  deliver(l, 61, 100);  // checkpointing again: the cut follows the bound up to it
+  EXPECT_EQ(l.truncated_up_to(), 60u);
+}
+
 TEST(Retention, WithoutABoundNothingIsCutAndOneSnapshotIsKept) {
   learner_config c;
   learner l(1, c, {});
