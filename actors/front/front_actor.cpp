@@ -1,7 +1,6 @@
 #include "actors/front/front_actor.hpp"
 
 #include <algorithm>
-#include <optional>
 #include <string>
 
 namespace synod {
@@ -10,12 +9,12 @@ namespace {
 
 using self_ptr = caf::stateful_actor<front_state>*;
 
-// The client's one line for a refused broadcast; nothing of the request was taken.
-std::optional<std::string> refusal_text(const broadcast_front& front,
-                                        const std::vector<std::string>& payloads) {
-  switch (front.refuses(payloads)) {
+// The client's one line for a refused broadcast (the core's verdict); nothing of it was taken.
+std::string refusal_text(const broadcast_front& front, refusal why,
+                         const std::vector<std::string>& payloads) {
+  switch (why) {
     case refusal::none:
-      return std::nullopt;
+      break;
     case refusal::busy:
       return "busy: " + std::to_string(front.undelivered()) + " messages (" +
              std::to_string(front.undelivered_bytes()) +
@@ -38,7 +37,7 @@ std::optional<std::string> refusal_text(const broadcast_front& front,
              "messages per request";
     }
   }
-  return std::nullopt;
+  return {};
 }
 
 // Answers the requests whose last message was just delivered here.
@@ -64,8 +63,9 @@ void take_request(self_ptr self, broadcast_request& r) {
     promise.deliver(broadcast_reply{{}, {}, r.tag, false});
     return;
   }
-  if (auto why = refusal_text(*s.core, r.payloads)) {
-    promise.deliver(broadcast_reply{{}, *why, r.tag, s.core->refuses(r.payloads) == refusal::busy});
+  if (const refusal why = s.core->refuses(r.payloads); why != refusal::none) {
+    promise.deliver(
+        broadcast_reply{{}, refusal_text(*s.core, why, r.payloads), r.tag, why == refusal::busy});
     return;
   }
   auto ids = s.core->broadcast_all(std::move(r.payloads));
