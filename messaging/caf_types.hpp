@@ -44,7 +44,11 @@ typename Inspector::result_type inspect(Inspector& f, delivery_gap& x) {
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subscribe_request& x) {
-  return f(caf::meta::type_name("subscribe_request"), x.from_slot);
+  return f(caf::meta::type_name("subscribe_request"), x.from_slot, x.checkpoints);
+}
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_transfer& x) {
+  return f(caf::meta::type_name("checkpoint_transfer"), x.node, x.first, x.slot, x.state);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subscribe_reply& x) {
@@ -73,7 +77,8 @@ typename Inspector::result_type inspect(Inspector& f, status_reply& x) {
            x.decided_up_to, x.delivered_up_to, x.delivered_messages, x.delivered_bytes,
            x.messages_per_second, x.bytes_per_second, x.uptime_ms, x.links, x.undelivered,
            x.undelivered_bytes, x.held, x.waiting_slots, x.delivered_digest, x.truncated_up_to,
-           x.subscribers, x.subscriber_lag, x.checkpoint_slot);
+           x.subscribers, x.subscriber_lag, x.checkpoint_slot, x.transfer_slot, x.transfer_received,
+           x.transfer_size, x.transfers_done);
 }
 
 template <class Inspector>
@@ -111,6 +116,7 @@ inline void register_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<delivered_batch>("synod::delivered_batch");
   cfg.add_message_type<delivery_gap>("synod::delivery_gap");
   cfg.add_message_type<subscribe_request>("synod::subscribe_request");
+  cfg.add_message_type<checkpoint_transfer>("synod::checkpoint_transfer");
   cfg.add_message_type<subscribe_reply>("synod::subscribe_reply");
   cfg.add_message_type<std::vector<delivered_batch>>("std::vector<synod::delivered_batch>");
   cfg.add_message_type<history_request>("synod::history_request");

@@ -94,6 +94,11 @@ struct status_reply {
   // Slots the slowest subscriber has yet to be sent (it falls behind when it stops answering).
   std::uint64_t subscriber_lag = 0;
   slot_t checkpoint_slot = 0;  // of the application's newest checkpoint here (0: none)
+  // A state transfer under way: the peer checkpoint's slot (0: none), its bytes so far and in all.
+  slot_t transfer_slot = 0;
+  std::uint64_t transfer_received = 0;
+  std::uint64_t transfer_size = 0;
+  std::uint64_t transfers_done = 0;  // checkpoints taken from peers since this member started
 };
 
 // A subscriber's own state as of `slot` (a slot delivered to it), for its member to keep: the
@@ -120,9 +125,24 @@ struct checkpoint_reply {
   std::string state;
 };
 
-// Replays the delivered batches from `from_slot` on (0: from now on), then follows live.
+// The state-transfer upcall, for a subscriber that asked for it (subscribe_request's
+// `checkpoints`): the slots from `first` to `slot` were cut from the member's log before this
+// subscriber was handed them, and `state` is the application state as of `slot` (the newest
+// checkpoint its member keeps: its own application's, or one taken from a peer). The subscriber
+// replaces its state with it; the next delivered_batch is for slot + 1.
+struct checkpoint_transfer {
+  node_id node = 0;
+  slot_t first = 0;
+  slot_t slot = 0;
+  std::string state;
+};
+
+// Replays the delivered batches from `from_slot` on (0: from now on), then follows live. Slots
+// cut from the log come as one delivery_gap; with `checkpoints`, as a checkpoint_transfer when
+// the member has (or is fetching from a peer) a checkpoint that covers them.
 struct subscribe_request {
   slot_t from_slot = 0;
+  bool checkpoints = false;
 };
 
 // First answer to a subscription: the slots up to `delivered_up_to` are in the replay.

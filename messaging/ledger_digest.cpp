@@ -39,4 +39,8 @@ std::uint64_t fold_delivery(std::uint64_t digest, slot_t slot, const batch& deli
   return digest;
 }
 
+std::uint64_t state_digest(std::string_view bytes) {
+  return mix(mix_bytes(ledger_digest_start, bytes), bytes.size());
+}
+
 }  // namespace synod

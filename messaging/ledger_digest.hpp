@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string_view>
 
 #include "messaging/batch.hpp"
 
@@ -15,5 +16,9 @@ constexpr std::uint64_t ledger_digest_start = 0xcbf29ce484222325ULL;
 
 // The digest after `delivered` (what the application was handed) was delivered in `slot`.
 std::uint64_t fold_delivery(std::uint64_t digest, slot_t slot, const batch& delivered);
+
+// A fingerprint of an application checkpoint's bytes, which state transfer checks once every
+// part has arrived (the frames' CRC-32 covers each part, not their assembly).
+std::uint64_t state_digest(std::string_view bytes);
 
 }  // namespace synod

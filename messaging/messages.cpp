@@ -9,10 +9,14 @@ std::string to_string(const round_t& r) {
 }
 
 std::string kind_name(const wire_message& m) {
-  static const char* const names[] = {
-      "read_request",    "read_ack",   "read_nack",        "write_request", "write_ack",
-      "write_nack",      "decision",   "catch_up_request", "forward",       "heartbeat",
-      "ledger_snapshot", "lead_probe", "lead_ack"};
+  static const char* const names[] = {"read_request",    "read_ack",
+                                      "read_nack",       "write_request",
+                                      "write_ack",       "write_nack",
+                                      "decision",        "catch_up_request",
+                                      "forward",         "heartbeat",
+                                      "ledger_snapshot", "lead_probe",
+                                      "lead_ack",        "checkpoint_chunk_request",
+                                      "checkpoint_chunk"};
   static_assert(std::variant_size_v<wire_message> == sizeof(names) / sizeof(names[0]));
   return names[m.index()];
 }
@@ -73,6 +77,15 @@ std::string describe(const wire_message& m) {
                  },
                  [](const lead_probe& x) { return " #" + std::to_string(x.attempt); },
                  [](const lead_ack& x) { return " #" + std::to_string(x.attempt); },
+                 [](const checkpoint_chunk_request& x) {
+                   return " slot " + std::to_string(x.slot) + " from byte " +
+                          std::to_string(x.offset);
+                 },
+                 [](const checkpoint_chunk& x) {
+                   return " slot " + std::to_string(x.slot) + " bytes " + std::to_string(x.offset) +
+                          "-" + std::to_string(x.offset + x.bytes.size()) + " of " +
+                          std::to_string(x.size);
+                 },
              },
              m);
 }

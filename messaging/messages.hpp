@@ -161,9 +161,33 @@ struct lead_ack {
   std::uint64_t attempt = 0;
 };
 
+// State transfer: a learner that skipped to a peer's snapshot asks for the peer's application
+// checkpoint (the state as of `slot`, a slot at or after the snapshot), a part at a time from
+// `offset`, so no message is larger than a chunk and a transfer cut off (a lost connection, a
+// crash) goes on from the bytes it already has. `slot` 0: whichever checkpoint the peer keeps.
+struct checkpoint_chunk_request {
+  slot_t slot = 0;
+  std::uint64_t offset = 0;
+};
+
+// Part of the sender's newest application checkpoint: `size` bytes in all, whose state_digest
+// is `digest` (checked once all are in); these are the ones from `offset`. The header is in
+// every part, so a part of another checkpoint (the sender took a newer one) is told apart.
+// `slot` 0: the sender keeps no checkpoint.
+struct checkpoint_chunk {
+  slot_t slot = 0;
+  std::uint64_t size = 0;
+  std::uint64_t digest = 0;
+  std::uint64_t offset = 0;
+  std::string bytes;
+};
+
+// New kinds go at the end: a frame names its kind by index, and members of different versions
+// talk during a rolling upgrade.
 using wire_message =
     std::variant<read_request, read_ack, read_nack, write_request, write_ack, write_nack, decision,
-                 catch_up_request, forward, heartbeat, ledger_snapshot, lead_probe, lead_ack>;
+                 catch_up_request, forward, heartbeat, ledger_snapshot, lead_probe, lead_ack,
+                 checkpoint_chunk_request, checkpoint_chunk>;
 
 struct envelope {
   node_id from = 0;

@@ -134,6 +134,14 @@ template <class Archive>
 void serialize(Archive& ar, synod::lead_ack& x, unsigned) {
   ar& x.attempt;
 }
+template <class Archive>
+void serialize(Archive& ar, synod::checkpoint_chunk_request& x, unsigned) {
+  ar& x.slot& x.offset;
+}
+template <class Archive>
+void serialize(Archive& ar, synod::checkpoint_chunk& x, unsigned) {
+  ar& x.slot& x.size& x.digest& x.offset& x.bytes;
+}
 
 // std::variant (Boost 1.74 has none): the alternative's index, then the alternative.
 template <class Archive, std::size_t... I>

@@ -25,7 +25,9 @@ void apply(recovered_state& state, const durable_record& record) {
           [&](const database_record& r) { state.database_id = r.database_id; },
           [&](const checkpoint_record& r) {
             if (r.slot > state.checkpoint.slot) state.checkpoint = r;
+            if (r.slot >= state.transfer.slot) state.transfer = transfer_progress{};
           },
+          [&](const transfer_chunk_record& r) { state.transfer.take(r); },
           [&](const snapshot_record& r) {
             auto& kept = state.snapshots;
             auto at = std::lower_bound(
@@ -45,6 +47,24 @@ void apply(recovered_state& state, const durable_record& record) {
           },
       },
       record);
+}
+
+bool transfer_progress::take(const transfer_chunk_record& part) {
+  if (part.slot == 0 && part.offset == 0 && part.bytes.empty()) {
+    *this = transfer_progress{};  // dropped: nobody could finish it
+    return true;
+  }
+  if (part.slot == 0 || part.offset > part.size || part.bytes.size() > part.size - part.offset)
+    return false;
+  if (part.offset == 0) {
+    *this = transfer_progress{part.slot, part.size, part.digest, part.bytes};
+    return true;
+  }
+  if (part.slot != slot || part.size != size || part.digest != digest ||
+      part.offset != received.size())
+    return false;
+  received += part.bytes;
+  return true;
 }
 
 void forget_delivered(recovered_state& state, slot_t slot, const batch& value) {

@@ -94,10 +94,33 @@ struct checkpoint_record {
   std::string state;
 };
 
+// Learner, state transfer: one part of a peer's application checkpoint, kept as it arrives so a
+// transfer cut off by a crash goes on from here. Offset 0 starts a transfer afresh (whatever
+// was kept of another goes); the parts are consecutive. A checkpoint_record at or above `slot`
+// ends it; a record of slot 0 drops it.
+struct transfer_chunk_record {
+  slot_t slot = 0;
+  std::uint64_t size = 0;
+  std::uint64_t digest = 0;
+  std::uint64_t offset = 0;
+  std::string bytes;
+};
+
+// How far a state transfer got: the checkpoint of `slot`, `size` bytes hashing to `digest`, of
+// which `received` came (slot 0: none under way).
+struct transfer_progress {
+  slot_t slot = 0;
+  std::uint64_t size = 0;
+  std::uint64_t digest = 0;
+  std::string received;
+  // Takes in one part; false if it does not continue this transfer (or start a new one).
+  bool take(const transfer_chunk_record& part);
+};
+
 using durable_record =
     std::variant<promise_record, accept_record, round_counter_record, delivery_record,
                  incarnation_record, group_record, member_history_record, snapshot_record,
-                 truncate_record, database_record, checkpoint_record>;
+                 truncate_record, database_record, checkpoint_record, transfer_chunk_record>;
 
 // Everything a node finds on its stable storage when it starts.
 struct recovered_state {
@@ -122,6 +145,7 @@ struct recovered_state {
   std::vector<ledger_snapshot> snapshots;
   slot_t truncated_up_to = 0;
   checkpoint_record checkpoint;  // the application's newest (slot 0: none)
+  transfer_progress transfer;    // a state transfer under way when the member stopped
 
   // This member has taken part: it accepted or delivered something.
   // Taken part: promised, accepted or delivered something. An empty database under a member id

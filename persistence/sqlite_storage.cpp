@@ -30,6 +30,8 @@ CREATE TABLE delivered (slot INTEGER PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE snapshots (slot INTEGER PRIMARY KEY, value BLOB NOT NULL);
 CREATE TABLE checkpoint (only INTEGER PRIMARY KEY CHECK (only = 0), slot INTEGER NOT NULL,
                          state BLOB NOT NULL, checksum INTEGER NOT NULL);
+CREATE TABLE transfer (byte_offset INTEGER PRIMARY KEY, slot INTEGER NOT NULL,
+                       size INTEGER NOT NULL, digest INTEGER NOT NULL, part BLOB NOT NULL);
 )sql";
 
 // Version 1 had no snapshots and truncated nothing: it reads as a log that starts at slot 1.
@@ -43,6 +45,13 @@ constexpr const char* upgrade_from_2 = R"sql(
 CREATE TABLE checkpoint (only INTEGER PRIMARY KEY CHECK (only = 0), slot INTEGER NOT NULL,
                          state BLOB NOT NULL, checksum INTEGER NOT NULL);
 UPDATE meta SET value = '3' WHERE name = 'schema_version';
+)sql";
+
+// Version 3 kept no state transfer under way.
+constexpr const char* upgrade_from_3 = R"sql(
+CREATE TABLE transfer (byte_offset INTEGER PRIMARY KEY, slot INTEGER NOT NULL,
+                       size INTEGER NOT NULL, digest INTEGER NOT NULL, part BLOB NOT NULL);
+UPDATE meta SET value = '4' WHERE name = 'schema_version';
 )sql";
 
 // The newest checkpoint only: an older one never replaces it (records are idempotent).
@@ -134,6 +143,7 @@ struct sqlite_storage::impl {
   sqlite3* db = nullptr;
   std::unique_ptr<statement> begin, end, rollback, scalar, accept, deliver, set_meta, snapshot;
   std::unique_ptr<statement> forget_delivered, forget_accepted, forget_snapshots, checkpoint;
+  std::unique_ptr<statement> add_transfer_part, restart_transfer, end_transfer;
   std::unique_ptr<statement> read_page;  // prepared on first use
 
   ~impl() {
@@ -149,6 +159,9 @@ struct sqlite_storage::impl {
     forget_accepted.reset();
     forget_snapshots.reset();
     checkpoint.reset();
+    add_transfer_part.reset();
+    restart_transfer.reset();
+    end_transfer.reset();
     read_page.reset();  // every statement is finalized first, or the close fails and leaks
     if (db) sqlite3_close(db);
     if (lock_fd >= 0) close(lock_fd);  // releases the flock
@@ -275,6 +288,12 @@ struct sqlite_storage::impl {
       exec("COMMIT", "cannot upgrade the schema");
       version = "3";
     }
+    if (version == "3") {
+      exec("BEGIN IMMEDIATE", "cannot upgrade the schema");
+      exec(upgrade_from_3, "cannot upgrade the schema");
+      exec("COMMIT", "cannot upgrade the schema");
+      version = "4";
+    }
     if (version != std::to_string(schema_version))
       fail("schema version " + version + ", this synod reads version " +
            std::to_string(schema_version));
@@ -318,6 +337,31 @@ struct sqlite_storage::impl {
     forget_accepted = prepare("DELETE FROM accepted WHERE slot <= ?1", what);
     forget_snapshots = prepare("DELETE FROM snapshots WHERE slot < ?1", what);
     checkpoint = prepare(upsert_checkpoint, what);
+    add_transfer_part = prepare(
+        "INSERT OR REPLACE INTO transfer (byte_offset, slot, size, digest, part) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)",
+        what);
+    restart_transfer = prepare("DELETE FROM transfer", what);
+    end_transfer = prepare("DELETE FROM transfer WHERE slot <= ?1", what);
+  }
+
+  int keep_checkpoint(const checkpoint_record& r) {
+    const int rc = checkpoint->bind(1, as_int(r.slot))
+                       .bind(2, r.state, true)
+                       .bind(3, checkpoint_checksum(r.state))
+                       .run();
+    return rc != SQLITE_DONE ? rc : end_transfer->bind(1, as_int(r.slot)).run();
+  }
+
+  int keep_transfer_part(const transfer_chunk_record& r) {
+    if (r.offset == 0)
+      if (const int rc = restart_transfer->run(); rc != SQLITE_DONE || r.slot == 0) return rc;
+    return add_transfer_part->bind(1, as_int(r.offset))
+        .bind(2, as_int(r.slot))
+        .bind(3, as_int(r.size))
+        .bind(4, static_cast<std::int64_t>(r.digest))
+        .bind(5, r.bytes, true)
+        .run();
   }
 
   // Deletes by slot range on the primary key: the pages freed are reused by later commits, so
@@ -386,12 +430,8 @@ struct sqlite_storage::impl {
               return snapshot->bind(1, as_int(r.snapshot.slot)).bind(2, bytes, true).run();
             },
             [&](const truncate_record& r) { return truncate(r.up_to); },
-            [&](const checkpoint_record& r) {
-              return checkpoint->bind(1, as_int(r.slot))
-                  .bind(2, r.state, true)
-                  .bind(3, checkpoint_checksum(r.state))
-                  .run();
-            },
+            [&](const checkpoint_record& r) { return keep_checkpoint(r); },
+            [&](const transfer_chunk_record& r) { return keep_transfer_part(r); },
         },
         record);
   }
@@ -507,6 +547,25 @@ recovered_state sqlite_storage::recover(slot_t window) const {
     } else if (rc != SQLITE_DONE) {
       d.fail_sqlite("cannot read checkpoint");
     }
+  }
+  {
+    // The parts of a transfer under way, consecutive from byte 0; the transfer's digest checks
+    // them once complete, so a damaged part only makes it start over.
+    auto stmt = d.prepare(
+        "SELECT slot, size, digest, byte_offset, part FROM transfer ORDER BY "
+        "byte_offset",
+        "cannot read the state transfer");
+    statement& s = *stmt;
+    int rc;
+    while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
+      const transfer_chunk_record part{
+          as_uint(sqlite3_column_int64(s.get(), 0)), as_uint(sqlite3_column_int64(s.get(), 1)),
+          as_uint(sqlite3_column_int64(s.get(), 2)), as_uint(sqlite3_column_int64(s.get(), 3)),
+          column_blob(s.get(), 4)};
+      if (!state.transfer.take(part)) break;
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) d.fail_sqlite("cannot read the state transfer");
+    if (state.transfer.slot <= state.checkpoint.slot) state.transfer = transfer_progress{};
   }
   state.truncated_up_to =
       as_uint(std::stoll("0" + d.query_text("SELECT counter FROM scalars WHERE name='truncated'",

@@ -34,7 +34,7 @@ class sqlite_storage final : public stable_storage {
   std::vector<std::pair<slot_t, batch>> read_delivered(slot_t from,
                                                        std::size_t max_bytes) const override;
 
-  static constexpr int schema_version = 3;
+  static constexpr int schema_version = 4;
 
  private:
   struct impl;

@@ -52,6 +52,8 @@ role role_of(const wire_message& m) {
                         [](const decision&) { return role::learner; },
                         [](const catch_up_request&) { return role::learner; },
                         [](const ledger_snapshot&) { return role::learner; },
+                        [](const checkpoint_chunk_request&) { return role::learner; },
+                        [](const checkpoint_chunk&) { return role::learner; },
                         [](const heartbeat&) { return role::detector; },
                         [](const lead_probe&) { return role::detector; },
                     },
@@ -92,7 +94,9 @@ void feed(leader& core, node_id from, const wire_message& m) {
 void feed(learner& core, node_id from, const wire_message& m) {
   std::visit(overloaded{[&](const decision& x) { core.step(from, x); },
                         [&](const catch_up_request& x) { core.step(from, x); },
-                        [&](const ledger_snapshot& x) { core.step(from, x); }, misrouted},
+                        [&](const ledger_snapshot& x) { core.step(from, x); },
+                        [&](const checkpoint_chunk_request& x) { core.step(from, x); },
+                        [&](const checkpoint_chunk& x) { core.step(from, x); }, misrouted},
              m);
 }
 

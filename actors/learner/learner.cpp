@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "messaging/ledger_digest.hpp"
+
 namespace synod {
 
 config_problems learner_config::problems() const {
@@ -12,6 +14,7 @@ config_problems learner_config::problems() const {
   require_at_least(out, "truncate_chunk_slots", truncate_chunk_slots, slot_t{1});
   require_at_least(out, "memory_slots", memory_slots, slot_t{1});
   require_at_least(out, "max_checkpoint_bytes", max_checkpoint_bytes, std::size_t{1});
+  require_at_least(out, "transfer_chunk_bytes", transfer_chunk_bytes, std::size_t{1});
   return out;
 }
 
@@ -29,7 +32,9 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
       // A cut that a crash interrupted is decided again, from the retention bounds, at the next
       // delivery: the oldest snapshot kept is not necessarily where it was heading.
       truncation_target_(recovered.truncated_up_to),
-      checkpoint_(recovered.checkpoint) {
+      checkpoint_(recovered.checkpoint),
+      checkpoint_digest_(state_digest(checkpoint_.state)),
+      transfer_(recovered.transfer) {
   // Recovery: Received <- TO_delivered; nextBatch follows the last delivered slot. Slots up to
   // forgotten_up_to are on disk only (the memory window), their ids in the filter.
   for (const auto& [slot, value] : recovered.delivered) {
@@ -43,6 +48,13 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
   }
   forget_announced_ = forgotten_up_to_;
   announce_progress();
+  // A transfer cut off by a stop goes on from the parts kept (asked for at the next ticks); a
+  // complete one damaged on disk starts over.
+  if (transfer_.slot <= checkpoint_.slot) transfer_ = transfer_progress{};
+  if (transfer_.slot != 0 && transfer_.received.size() == transfer_.size &&
+      state_digest(transfer_.received) != transfer_.digest)
+    transfer_.received.clear();
+  take_transferred();
 }
 
 void learner::announce_progress() {
@@ -82,8 +94,12 @@ learner::checkpoint_verdict learner::offer_checkpoint(slot_t slot, std::string s
   }
   if (slot > checkpoint_.slot) {
     checkpoint_ = checkpoint_record{slot, std::move(state)};
+    checkpoint_digest_ = state_digest(checkpoint_.state);
     outbox_.durable.push_back(checkpoint_);
     v.recorded = true;
+    // The application's own is as new: a transfer of an older one is no use any more (the
+    // record ends it on disk too).
+    if (transfer_.slot <= slot) transfer_ = transfer_progress{};
   }
   v.kept = checkpoint_.slot;
   return v;
@@ -123,6 +139,7 @@ void learner::deliver_waiting() {
   }
   accepted_here_.erase(accepted_here_.begin(), accepted_here_.lower_bound(next_slot_));
   ticks_since_request_ = 0;
+  take_transferred();
   retain();
   announce_progress();
 }
@@ -247,7 +264,11 @@ void learner::step(node_id from, const catch_up_request& m) {
   if (m.from_slot <= truncated_up_to_) {
     // Gone from the disk: what they held is summed up by the oldest snapshot kept, which is at
     // or above the cut, so the slots after it are all still here.
-    if (!snapshots_.empty()) outbox_.messages.push_back({from, snapshots_.front()});
+    if (snapshots_.empty()) return;
+    outbox_.messages.push_back({from, snapshots_.front()});
+    // The application state at or after the snapshot: the asker need not skip what it covers.
+    if (checkpoint_.slot >= snapshots_.front().slot)
+      outbox_.messages.push_back({from, part_of_checkpoint(checkpoint_.slot, 0)});
     return;
   }
   if (m.from_slot <= forgotten_up_to_) {
@@ -281,6 +302,7 @@ void learner::on_peer_progress(node_id peer, slot_t delivered_up_to, slot_t reta
 void learner::tick() {
   ++ticks_;
   tick_retention();
+  tick_transfer();
   if (!lagging()) {
     ticks_since_request_ = 0;
     requested_ = false;
@@ -318,6 +340,116 @@ void learner::ask_for_catch_up() {
   requested_ = true;
   next_slot_at_request_ = next_slot_;
   ticks_since_request_ = 0;
+}
+
+checkpoint_chunk learner::part_of_checkpoint(slot_t slot, std::uint64_t offset) const {
+  checkpoint_chunk part{checkpoint_.slot, checkpoint_.state.size(), checkpoint_digest_, 0, {}};
+  if (part.slot == 0) return part;
+  // Another checkpoint than the one asked for (this member took a newer one): from its start.
+  if (slot == checkpoint_.slot && offset <= part.size) part.offset = offset;
+  part.bytes = checkpoint_.state.substr(part.offset, config_.transfer_chunk_bytes);
+  return part;
+}
+
+void learner::step(node_id from, const checkpoint_chunk_request& m) {
+  if (from == self_) return;
+  outbox_.messages.push_back({from, part_of_checkpoint(m.slot, m.offset)});
+}
+
+void learner::step(node_id from, const checkpoint_chunk& m) {
+  if (from == self_) return;
+  if (m.slot <= checkpoint_.slot || m.slot < transfer_.slot ||
+      m.size > config_.max_checkpoint_bytes) {
+    // Nothing newer than what is here (or too large to take): that peer cannot help.
+    if (transfer_.slot != 0) transfer_lacking_.insert(from);
+    if (from == transfer_source_) transfer_source_ = 0;
+    return;
+  }
+  if (m.slot > transfer_.slot && m.offset != 0) {
+    // A newer checkpoint than the one under way, met in the middle: from its start.
+    outbox_.messages.push_back({from, checkpoint_chunk_request{m.slot, 0}});
+    return;
+  }
+  transfer_chunk_record part{m.slot, m.size, m.digest, m.offset, m.bytes};
+  if (!transfer_.take(part)) return;  // a repeat, or not the next part
+  if (m.offset == 0) transfer_lacking_.clear();
+  transfer_source_ = from;
+  transfer_idle_ticks_ = 0;
+  outbox_.durable.push_back(std::move(part));
+  if (transfer_.received.size() < transfer_.size) {
+    ask_for_part(from);
+    return;
+  }
+  if (state_digest(transfer_.received) != transfer_.digest) {
+    // Damaged at the peer or on the way: start over, from another peer if one has it.
+    ++transfers_refused_;
+    transfer_lacking_.insert(from);
+    transfer_source_ = 0;
+    transfer_.received.clear();
+    outbox_.durable.push_back(
+        transfer_chunk_record{transfer_.slot, transfer_.size, transfer_.digest, 0, {}});
+    return;
+  }
+  take_transferred();
+}
+
+void learner::ask_for_part(node_id peer) {
+  outbox_.messages.push_back(
+      {peer, checkpoint_chunk_request{transfer_.slot, transfer_.received.size()}});
+  transfer_idle_ticks_ = 0;
+}
+
+void learner::take_transferred() {
+  // Complete parts are checked as the last one comes in (and at recovery).
+  if (transfer_.slot == 0 || transfer_.received.size() < transfer_.size ||
+      delivered_up_to() < transfer_.slot)
+    return;
+  checkpoint_ = checkpoint_record{transfer_.slot, std::move(transfer_.received)};
+  checkpoint_digest_ = transfer_.digest;
+  outbox_.durable.push_back(checkpoint_);
+  transfer_ = transfer_progress{};
+  transfer_lacking_.clear();
+  ++transfers_done_;
+}
+
+void learner::drop_transfer() {
+  transfer_ = transfer_progress{};
+  transfer_lacking_.clear();
+  transfer_source_ = 0;
+  outbox_.durable.push_back(transfer_chunk_record{});
+}
+
+node_id learner::next_transfer_source(bool& anyone_heard) const {
+  std::vector<node_id> willing;  // heard lately and not said to lack it, in id order
+  anyone_heard = false;
+  for (const auto& [peer, log] : peers_) {
+    if (ticks_ - log.heard_at > 2 * config_.catch_up_retry_ticks) continue;
+    anyone_heard = true;
+    if (!transfer_lacking_.count(peer)) willing.push_back(peer);
+  }
+  if (willing.empty()) return 0;
+  if (std::find(willing.begin(), willing.end(), transfer_source_) != willing.end())
+    return transfer_source_;
+  const auto after = std::upper_bound(willing.begin(), willing.end(), transfer_source_);
+  return after != willing.end() ? *after : willing.front();
+}
+
+void learner::tick_transfer() {
+  // A complete one waits for its slot to be delivered here.
+  if (transfer_.slot == 0 || transfer_.received.size() == transfer_.size) return;
+  if (++transfer_idle_ticks_ < config_.catch_up_retry_ticks) return;
+  // No part for a while (the peer crashed, the connection was lost, or this member restarted):
+  // ask the last source again if it is still heard, else the next peer heard lately that did
+  // not say it lacks the checkpoint. When every peer heard said so, nobody can finish it.
+  bool anyone_heard = false;
+  const node_id ask = next_transfer_source(anyone_heard);
+  transfer_idle_ticks_ = 0;
+  if (ask == 0) {
+    if (anyone_heard) drop_transfer();
+    return;
+  }
+  transfer_source_ = ask;
+  ask_for_part(ask);
 }
 
 }  // namespace synod

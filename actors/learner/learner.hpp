@@ -10,6 +10,7 @@
 
 #include <deque>
 #include <map>
+#include <set>
 
 #include "actors/core/config_check.hpp"
 #include "actors/core/effects.hpp"
@@ -33,6 +34,8 @@ struct learner_config {
   slot_t memory_slots = 256;
   // An application checkpoint larger than this is refused: it travels in one client frame.
   std::size_t max_checkpoint_bytes = std::size_t{8} << 20;
+  // State transfer moves a checkpoint in parts of at most this many bytes.
+  std::size_t transfer_chunk_bytes = std::size_t{1} << 20;
 
   config_problems problems() const;
 };
@@ -58,6 +61,13 @@ class learner {
   // A peer's answer for slots it no longer has: when it covers slots not delivered here, skip to
   // it (a gap the application is told about) and go on from the slot after it.
   void step(node_id from, const ledger_snapshot& m);
+  // State transfer (see checkpoint_chunk): a peer asks for part of this member's checkpoint, or
+  // answers with part of its own. A learner that skipped to a peer's snapshot is sent the
+  // peer's checkpoint if it is at or after the snapshot; it asks for the rest a part at a time,
+  // keeps each part durable, checks the digest, and keeps the checkpoint as its own once it has
+  // delivered its slot (learning the slots up to it from the log the peer retains).
+  void step(node_id from, const checkpoint_chunk_request& m);
+  void step(node_id from, const checkpoint_chunk& m);
   // This node's acceptor accepted a value for a slot in a round: a decision of that slot in that
   // round or a lower one that leaves its value out (decision::value_omitted) means this value.
   void on_local_accept(const accepted_value& a);
@@ -78,6 +88,12 @@ class learner {
   checkpoint_verdict offer_checkpoint(slot_t slot, std::string state);
   // The newest checkpoint kept (slot 0: none).
   const checkpoint_record& checkpoint() const { return checkpoint_; }
+  // A state transfer under way (slot 0: none): a newer checkpoint is coming from a peer.
+  const transfer_progress& transfer() const { return transfer_; }
+  bool checkpoint_coming() const { return transfer_.slot != 0; }
+  // Checkpoints taken from peers, and transfers started over because the digest was wrong.
+  std::uint64_t transfers_done() const { return transfers_done_; }
+  std::uint64_t transfers_refused() const { return transfers_refused_; }
 
   effects& outbox() { return outbox_; }
   // The delivered batches still in memory (after forgotten_up_to()), as the application saw
@@ -123,6 +139,15 @@ class learner {
   void retain();
   void tick_retention();
   void deliver_waiting();
+  // State transfer: the next part asked for (of a peer that may have it), a complete transfer
+  // checked and kept once its slot is delivered here, a transfer no peer can finish dropped.
+  void tick_transfer();
+  void ask_for_part(node_id peer);
+  void take_transferred();
+  void drop_transfer();
+  // The peer to ask for the next part (0: none); `anyone_heard` whether any peer is heard.
+  node_id next_transfer_source(bool& anyone_heard) const;
+  checkpoint_chunk part_of_checkpoint(slot_t slot, std::uint64_t offset) const;
   // Tells the other roles how far this learner delivered and what left the memory window.
   void announce_progress();
   // Whether the log after `from` fits the retention bounds, times halves / 2.
@@ -153,6 +178,13 @@ class learner {
   slot_t truncated_up_to_ = 0;                  // what the disk no longer has
   slot_t truncation_target_ = 0;                // where truncation is heading, a chunk at a time
   checkpoint_record checkpoint_;                // the application's newest
+  std::uint64_t checkpoint_digest_ = 0;         // its state_digest, for the peers fetching it
+  transfer_progress transfer_;                  // a newer checkpoint coming from a peer
+  node_id transfer_source_ = 0;                 // the peer the last part came from
+  unsigned transfer_idle_ticks_ = 0;            // since the last part came or was asked for
+  std::set<node_id> transfer_lacking_;          // peers that said they do not have it
+  std::uint64_t transfers_done_ = 0;
+  std::uint64_t transfers_refused_ = 0;
 
   node_id best_peer_ = 0;  // the peer known to be furthest ahead
   slot_t best_peer_progress_ = 0;

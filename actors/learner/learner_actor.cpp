@@ -51,9 +51,9 @@ subscription* find_subscription(self_ptr self, const caf::actor_addr& who) {
 
 void pump(self_ptr self, node_id id, const caf::actor_addr& who);
 
-// One batch, as a request: the subscriber's answer (its handler ran) frees the credit.
-void send_batch(self_ptr self, node_id id, subscription& sub, slot_t slot, const batch& b) {
-  const std::size_t bytes = b.payload_bytes();
+// One upcall, as a request: the subscriber's answer (its handler ran) frees the credit.
+template <class Upcall>
+void send_upcall(self_ptr self, node_id id, subscription& sub, std::size_t bytes, Upcall upcall) {
   ++sub.unanswered;
   sub.unanswered_bytes += bytes;
   const auto answered = [self, id, who = sub.who.address(), bytes] {
@@ -63,10 +63,31 @@ void send_batch(self_ptr self, node_id id, subscription& sub, slot_t slot, const
       pump(self, id, who);
     }
   };
-  self->request(sub.who, caf::infinite, delivered_batch{id, slot, b.messages()})
+  self->request(sub.who, caf::infinite, std::move(upcall))
       .then([answered] { answered(); },
             // A handler that returns something, or none for the type: handled all the same.
             [answered](const caf::error&) { answered(); });
+}
+
+void send_batch(self_ptr self, node_id id, subscription& sub, slot_t slot, const batch& b) {
+  send_upcall(self, id, sub, b.payload_bytes(), delivered_batch{id, slot, b.messages()});
+}
+
+// A subscriber that takes checkpoints, at a slot cut from the log: the member's checkpoint if
+// it covers the cut and its slot is carried out here (the subscriber goes on from the slot
+// after it), or a wait while one is coming from a peer. False: neither, the subscriber gets the
+// gap.
+bool offer_checkpoint(self_ptr self, node_id id, subscription& sub, slot_t cut) {
+  auto& s = self->state;
+  const auto& kept = s.core->checkpoint();
+  if (kept.slot >= cut && kept.slot <= s.carried_up_to) {
+    send_upcall(self, id, sub, kept.state.size(),
+                checkpoint_transfer{id, sub.next, kept.slot, kept.state});
+    sub.next = kept.slot + 1;
+    return true;
+  }
+  // Coming: the next tick looks again (the transfer ends in a checkpoint, or is dropped).
+  return s.core->checkpoint_coming() && s.core->transfer().slot >= cut;
 }
 
 // A page read back from storage for a subscriber that had fallen behind.
@@ -75,7 +96,13 @@ void send_page(self_ptr self, node_id id, const caf::actor_addr& who, slot_t fro
   auto* sub = find_subscription(self, who);
   if (!sub) return;
   sub->reading = false;
-  // Truncated while the page was read: the subscriber is told what it lost.
+  // Truncated while the page was read: the subscriber is told what it lost, or given the
+  // checkpoint that covers it (pump does either, from the cut).
+  if (!page.empty() && page.front().first > from && sub->checkpoints &&
+      from <= std::min(self->state.core->truncated_up_to(), self->state.carried_up_to)) {
+    pump(self, id, who);
+    return;
+  }
   if (!page.empty() && page.front().first > from) {
     self->send(sub->who, delivery_gap{id, from, page.front().first - 1});
     sub->next = page.front().first;
@@ -104,6 +131,7 @@ void pump(self_ptr self, node_id id, const caf::actor_addr& who) {
          sub->unanswered_bytes < subscriber_bytes) {
     const slot_t cut = std::min(s.core->truncated_up_to(), s.carried_up_to);
     if (sub->next <= cut) {
+      if (sub->checkpoints && offer_checkpoint(self, id, *sub, cut)) return;
       self->send(sub->who, delivery_gap{id, sub->next, cut});
       sub->next = cut + 1;
       continue;
@@ -156,6 +184,10 @@ status_reply complete_status(self_ptr self, status_query& q) {
   r.delivered_digest = s.carried_digest;
   r.truncated_up_to = s.core->truncated_up_to();
   r.checkpoint_slot = s.core->checkpoint().slot;
+  r.transfer_slot = s.core->transfer().slot;
+  r.transfer_received = s.core->transfer().received.size();
+  r.transfer_size = s.core->transfer().size;
+  r.transfers_done = s.core->transfers_done();
   r.subscribers = s.subscribers.size();
   for (const auto& sub : s.subscribers)
     if (sub.next <= s.carried_up_to)
@@ -194,6 +226,7 @@ auto add_subscriber(self_ptr self, node_id id, const subscribe_request& r) {
     subscription sub;
     sub.who = subscriber;
     sub.next = std::max<slot_t>(r.from_slot > 0 ? r.from_slot : up_to + 1, 1);
+    sub.checkpoints = r.checkpoints;
     s.subscribers.push_back(std::move(sub));
     pump(self, id, subscriber.address());
   }
@@ -240,6 +273,26 @@ void carry_out(self_ptr self, node_id id, effects& e) {
   send_messages_and_notes(self, e);
 }
 
+// Said once per checkpoint taken from a peer; and subscribers waiting for one look again (it
+// came, or nobody could finish it).
+void tick_transfers(self_ptr self, node_id id) {
+  auto& s = self->state;
+  const auto& coming = s.core->transfer();
+  if (coming.slot != 0 && coming.slot != s.transfer_announced) {
+    s.transfer_announced = coming.slot;
+    spdlog::info(
+        "node {}: state transfer: fetching a peer's checkpoint of slot {} ({} bytes, {} "
+        "here already)",
+        id, coming.slot, coming.size, coming.received.size());
+  }
+  if (s.core->transfers_done() != s.transfers_logged) {
+    s.transfers_logged = s.core->transfers_done();
+    spdlog::info("node {}: state transfer: took a peer's checkpoint of slot {} ({} bytes)", id,
+                 s.core->checkpoint().slot, s.core->checkpoint().state.size());
+  }
+  if (!s.subscribers.empty()) pump_all(self, id);
+}
+
 }  // namespace
 
 caf::behavior learner_actor(self_ptr self, node_id id, learner_config config,
@@ -261,8 +314,9 @@ caf::behavior learner_actor(self_ptr self, node_id id, learner_config config,
                 [=](const checkpoint_query&) { return latest_checkpoint(self); },
             }
                 .or_else(core_handlers(self))
-                .or_else(tick_handler(self, tick, [self] {
+                .or_else(tick_handler(self, tick, [self, id] {
                   self->state.deliveries.sample(std::chrono::steady_clock::now());
+                  tick_transfers(self, id);
                 })));
 }
 

@@ -30,13 +30,16 @@ struct subscription {
   slot_t next = 1;  // the next slot to send it
   std::size_t unanswered = 0;
   std::size_t unanswered_bytes = 0;
-  bool reading = false;  // a page is being read back for it
+  bool reading = false;      // a page is being read back for it
+  bool checkpoints = false;  // takes a checkpoint_transfer for slots cut (else a delivery_gap)
 };
 
 struct learner_state : role_state<learner> {
   slot_t carried_up_to = 0;          // the last delivery carried out (durable, sent to subscribers)
   std::uint64_t carried_digest = 0;  // the ledger digest after it
   std::vector<subscription> subscribers;
+  std::uint64_t transfers_logged = 0;  // of the core's transfers_done, said in the log
+  slot_t transfer_announced = 0;       // the last transfer said to start
   rate_meter deliveries{std::chrono::steady_clock::now()};
   static inline const char* name = "synod.learner";
 };

@@ -109,6 +109,11 @@ void print_json(const node_config& config, const std::vector<member_view>& views
               {"subscriber_lag", s.subscriber_lag},
               {"truncated_up_to", s.truncated_up_to},
               {"checkpoint_slot", s.checkpoint_slot},
+              {"transfer",
+               {{"slot", s.transfer_slot},
+                {"received_bytes", s.transfer_received},
+                {"size_bytes", s.transfer_size},
+                {"done", s.transfers_done}}},
               {"delivered_digest", s.delivered_digest}});
     nlohmann::json links = nlohmann::json::array();
     for (const auto& l : s.links)

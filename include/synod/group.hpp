@@ -35,10 +35,17 @@ class group_member {
     self->send(endpoint_, broadcast_request{std::move(payloads), tag});
   }
 
+  // What a subscriber is handed for slots its member no longer keeps (docs/api.md, "Checkpoints
+  // or gaps"): one delivery_gap naming them, or, where the member has or can fetch a checkpoint
+  // that covers them, a checkpoint_transfer with the application state to go on from.
+  enum class cut_slots { as_gap, as_checkpoint };
+
   // `subscriber` receives every delivered batch from `from_slot` on (0: from now on) as one
   // delivered_batch message, in slot order, each message once; first a subscribe_reply.
-  void subscribe(const caf::actor& subscriber, slot_t from_slot) const {
-    caf::send_as(subscriber, endpoint_, subscribe_request{from_slot});
+  void subscribe(const caf::actor& subscriber, slot_t from_slot,
+                 cut_slots cut = cut_slots::as_gap) const {
+    caf::send_as(subscriber, endpoint_,
+                 subscribe_request{from_slot, cut == cut_slots::as_checkpoint});
   }
 
   // Hands this member the application's own state as of `slot` (a slot delivered to it), to
