@@ -64,7 +64,15 @@ caf::behavior replica(caf::stateful_actor<replica_state>* self, synod::group_mem
       [=](const synod::checkpoint_reply& c) {
         if (c.slot > 0) self->state.state = synod::decode_payload<tally>(c.state);
         publish();
-        member.subscribe(caf::actor_cast<caf::actor>(self), c.slot + 1);
+        // Slots cut from the log come as the member's checkpoint (from_start: as a gap).
+        member.subscribe(caf::actor_cast<caf::actor>(self), c.slot + 1,
+                         from_start ? synod::group_member::cut_slots::as_gap
+                                    : synod::group_member::cut_slots::as_checkpoint);
+      },
+      // The member's checkpoint, maybe a peer's: the tally as of t.slot replaces this one.
+      [=](const synod::checkpoint_transfer& t) {
+        self->state.state = synod::decode_payload<tally>(t.state);
+        publish();
       },
       [=](const synod::delivered_batch& batch) {
         auto& t = self->state.state;

@@ -42,7 +42,30 @@ caf::behavior replica(caf::stateful_actor<replica_state>* self, group_member mem
           spdlog::info("kv: starting from the checkpoint at slot {} ({} keys)", c.slot,
                        s.contents.entries().size());
         }
-        member.subscribe(caf::actor_cast<caf::actor>(self), c.slot + 1);
+        // Slots cut from every log meanwhile come as a peer's checkpoint (state transfer).
+        member.subscribe(caf::actor_cast<caf::actor>(self), c.slot + 1,
+                         group_member::cut_slots::as_checkpoint);
+      },
+      // The member was behind a cut of every peer's log: a peer's store as of t.slot replaces
+      // this one. Commands of this replica decided in the slots it covers were applied there,
+      // but their outcome is not known here: their clients are told to ask again.
+      [=](const checkpoint_transfer& t) {
+        auto& s = self->state;
+        try {
+          s.contents = decode_payload<store>(t.state);
+        } catch (const std::exception& e) {
+          spdlog::error("kv: the checkpoint at slot {} is not a store ({}): stopping", t.slot,
+                        e.what());
+          spdlog::shutdown();
+          std::_Exit(1);
+        }
+        s.applied_slot = s.checkpoint_slot = t.slot;
+        spdlog::info("kv: took a peer's checkpoint at slot {} ({} keys) for slots {} to {}", t.slot,
+                     s.contents.entries().size(), t.first, t.slot);
+        for (auto& [request, promise] : s.waiting)
+          promise.deliver(std::string("the replica took a peer's checkpoint: ask again"), false,
+                          false, std::string());
+        s.waiting.clear();
       },
       [=](const checkpoint_offer_reply& r) {
         if (r.error.empty() || self->state.checkpoint_refused) return;

@@ -96,11 +96,6 @@ int serve(const options& o) {
   spdlog::set_level(o.verbose ? spdlog::level::debug : spdlog::level::info);
   node_config c = load_node_config(o.config_path, o.id);
   c.verbose = o.verbose;
-  // A replica rebuilds its store from its latest checkpoint and the log after it; the log is
-  // not truncated all the same: a member far behind still learns every command from its peers'
-  // logs (a checkpoint moves between members only once state transfer does).
-  c.protocol.learner.retain_slots = 0;
-  c.protocol.learner.retain_bytes = 0;
   c.on_fatal = [](const std::string& why) {
     std::fprintf(stderr, "synod-kv: %s\n", why.c_str());
     spdlog::shutdown();

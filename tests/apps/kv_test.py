@@ -2,7 +2,9 @@
 """The replicated key-value store example under a crash: three replicas (synod-kv serve) take
 writes through different members; one is killed with kill -9 while writes continue and is
 restarted; it rebuilds its store from its member's log and catches up, and all three replicas
-end with the same contents, which hold every acknowledged write.
+end with the same contents, which hold every acknowledged write. The members keep 64 slots of
+log: the restarted replica starts from its own checkpoint, finds the others cut past it, and
+takes a peer's checkpoint (state transfer) before the slots after it.
 
 usage: kv_test.py --kv PATH
 """
@@ -27,8 +29,10 @@ class Replicas:
         self.config = os.path.join(workdir, "kv.ini")
         with open(self.config, "w") as f:
             # Few slots in memory: the restarted replica's replay and catch-up read the database.
+            # A short log: while a replica is down the others cut past it, and it comes back
+            # by state transfer (a peer's checkpoint, then the slots after it).
             f.write(f'[synod]\ngroup="kv-test"\nmembers=[{members}]\ndata-dir="{workdir}/data"\n'
-                    'memory-slots=8\n')
+                    'memory-slots=8\nretain-slots=64\n')
         self.procs = {}
 
     def start(self, i):
@@ -113,6 +117,10 @@ def run(r):
     assert "kv: starting from the checkpoint at slot" in log, log
     print("replica 2 started from its checkpoint: " +
           log[log.index("kv: starting from the checkpoint"):].splitlines()[0])
+    # The others cut their logs past where replica 2 stopped: it took a peer's checkpoint.
+    assert "kv: took a peer's checkpoint at slot" in log, log
+    print("replica 2 caught up by state transfer: " +
+          log[log.index("kv: took a peer's checkpoint"):].splitlines()[0])
     if r.synod:
         # synod tail --from-checkpoint names the member's checkpoint, then the slots after it.
         out = subprocess.run([r.synod, "tail", "--config", r.config, "--id", "2",
