@@ -55,6 +55,10 @@ learner::learner(node_id self, learner_config config, const recovered_state& rec
       state_digest(transfer_.received) != transfer_.digest)
     transfer_.received.clear();
   take_transferred();
+  // A cut the application's checkpoint does not cover (this member skipped to a peer's
+  // snapshot and stopped before a checkpoint came, or retention overtook the checkpoint): a
+  // peer may have one that does.
+  if (truncated_up_to_ > checkpoint_.slot) look_for_checkpoint(truncated_up_to_);
 }
 
 void learner::announce_progress() {
@@ -100,6 +104,7 @@ learner::checkpoint_verdict learner::offer_checkpoint(slot_t slot, std::string s
     // The application's own is as new: a transfer of an older one is no use any more (the
     // record ends it on disk too).
     if (transfer_.slot <= slot) transfer_ = transfer_progress{};
+    if (query_floor_ <= slot) query_floor_ = 0;
   }
   v.kept = checkpoint_.slot;
   return v;
@@ -165,7 +170,17 @@ void learner::step(node_id from, const ledger_snapshot& m) {
   outbox_.deliveries.push_back(delivery::gap(first_missed, m));
   outbox_.notes.push_back(delivered_here{outbox_.deliveries.back()});
   forget_announced_ = std::max(forget_announced_, m.slot);
+  // The peer sends its checkpoint along if it covers the snapshot; until a part of one comes,
+  // or every peer said it has none, one may be coming.
+  if (checkpoint_.slot < m.slot) look_for_checkpoint(m.slot);
   deliver_waiting();
+}
+
+void learner::look_for_checkpoint(slot_t floor) {
+  if (transfer_.slot >= floor || query_floor_ >= floor) return;
+  query_floor_ = floor;
+  transfer_lacking_.clear();
+  transfer_idle_ticks_ = 0;
 }
 
 void learner::deliver(slot_t slot, const batch& value) {
@@ -358,10 +373,11 @@ void learner::step(node_id from, const checkpoint_chunk_request& m) {
 
 void learner::step(node_id from, const checkpoint_chunk& m) {
   if (from == self_) return;
-  if (m.slot <= checkpoint_.slot || m.slot < transfer_.slot ||
-      m.size > config_.max_checkpoint_bytes) {
-    // Nothing newer than what is here (or too large to take): that peer cannot help.
-    if (transfer_.slot != 0) transfer_lacking_.insert(from);
+  if (m.slot == 0 || m.slot <= checkpoint_.slot || m.slot < transfer_.slot ||
+      m.slot < query_floor_ || m.size > config_.max_checkpoint_bytes) {
+    // None, or nothing newer than what is here and the cut (or too large to take): that peer
+    // cannot help.
+    if (checkpoint_coming()) transfer_lacking_.insert(from);
     if (from == transfer_source_) transfer_source_ = 0;
     return;
   }
@@ -372,7 +388,10 @@ void learner::step(node_id from, const checkpoint_chunk& m) {
   }
   transfer_chunk_record part{m.slot, m.size, m.digest, m.offset, m.bytes};
   if (!transfer_.take(part)) return;  // a repeat, or not the next part
-  if (m.offset == 0) transfer_lacking_.clear();
+  if (m.offset == 0) {
+    transfer_lacking_.clear();
+    query_floor_ = 0;  // found
+  }
   transfer_source_ = from;
   transfer_idle_ticks_ = 0;
   outbox_.durable.push_back(std::move(part));
@@ -409,14 +428,16 @@ void learner::take_transferred() {
   outbox_.durable.push_back(checkpoint_);
   transfer_ = transfer_progress{};
   transfer_lacking_.clear();
+  query_floor_ = 0;
   ++transfers_done_;
 }
 
 void learner::drop_transfer() {
+  if (transfer_.slot != 0) outbox_.durable.push_back(transfer_chunk_record{});
   transfer_ = transfer_progress{};
   transfer_lacking_.clear();
   transfer_source_ = 0;
-  outbox_.durable.push_back(transfer_chunk_record{});
+  query_floor_ = 0;
 }
 
 node_id learner::next_transfer_source(bool& anyone_heard) const {
@@ -436,7 +457,8 @@ node_id learner::next_transfer_source(bool& anyone_heard) const {
 
 void learner::tick_transfer() {
   // A complete one waits for its slot to be delivered here.
-  if (transfer_.slot == 0 || transfer_.received.size() == transfer_.size) return;
+  if (!checkpoint_coming()) return;
+  if (transfer_.slot != 0 && transfer_.received.size() == transfer_.size) return;
   if (++transfer_idle_ticks_ < config_.catch_up_retry_ticks) return;
   // No part for a while (the peer crashed, the connection was lost, or this member restarted):
   // ask the last source again if it is still heard, else the next peer heard lately that did
@@ -449,7 +471,10 @@ void learner::tick_transfer() {
     return;
   }
   transfer_source_ = ask;
-  ask_for_part(ask);
+  if (transfer_.slot != 0)
+    ask_for_part(ask);
+  else
+    outbox_.messages.push_back({ask, checkpoint_chunk_request{0, 0}});  // whichever it keeps
 }
 
 }  // namespace synod

@@ -90,7 +90,11 @@ class learner {
   const checkpoint_record& checkpoint() const { return checkpoint_; }
   // A state transfer under way (slot 0: none): a newer checkpoint is coming from a peer.
   const transfer_progress& transfer() const { return transfer_; }
-  bool checkpoint_coming() const { return transfer_.slot != 0; }
+  // The slot of the checkpoint this member expects from a peer: the one under way, or, while it
+  // asks its peers whether any has a checkpoint that covers its cut (after it skipped to a
+  // snapshot, or restarted with a cut its own checkpoint does not cover), the cut. 0: none.
+  slot_t checkpoint_expected() const { return transfer_.slot != 0 ? transfer_.slot : query_floor_; }
+  bool checkpoint_coming() const { return checkpoint_expected() != 0; }
   // Checkpoints taken from peers, and transfers started over because the digest was wrong.
   std::uint64_t transfers_done() const { return transfers_done_; }
   std::uint64_t transfers_refused() const { return transfers_refused_; }
@@ -145,6 +149,8 @@ class learner {
   void ask_for_part(node_id peer);
   void take_transferred();
   void drop_transfer();
+  // Asks the peers whether any keeps a checkpoint at or after `floor` (the cut here).
+  void look_for_checkpoint(slot_t floor);
   // The peer to ask for the next part (0: none); `anyone_heard` whether any peer is heard.
   node_id next_transfer_source(bool& anyone_heard) const;
   checkpoint_chunk part_of_checkpoint(slot_t slot, std::uint64_t offset) const;
@@ -183,6 +189,7 @@ class learner {
   node_id transfer_source_ = 0;                 // the peer the last part came from
   unsigned transfer_idle_ticks_ = 0;            // since the last part came or was asked for
   std::set<node_id> transfer_lacking_;          // peers that said they do not have it
+  slot_t query_floor_ = 0;  // asking peers for a checkpoint at or after this slot (0: not)
   std::uint64_t transfers_done_ = 0;
   std::uint64_t transfers_refused_ = 0;
 

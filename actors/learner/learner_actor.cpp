@@ -87,7 +87,7 @@ bool offer_checkpoint(self_ptr self, node_id id, subscription& sub, slot_t cut) 
     return true;
   }
   // Coming: the next tick looks again (the transfer ends in a checkpoint, or is dropped).
-  return s.core->checkpoint_coming() && s.core->transfer().slot >= cut;
+  return s.core->checkpoint_expected() >= cut;
 }
 
 // A page read back from storage for a subscriber that had fallen behind.

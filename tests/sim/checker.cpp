@@ -113,6 +113,8 @@ std::vector<std::string> total_order_checker::check(const run_end& end) const {
   std::map<message_id, slot_t> delivered_anywhere;  // and the slot it was delivered in
   for (const auto& [node, seq] : log_)
     for (const auto& d : seq) delivered_anywhere.emplace(d.id, d.slot);
+  std::map<message_id, slot_t> placed = delivered_anywhere;  // ...or decided in
+  placed.insert(decided_.begin(), decided_.end());
   for (node_id node : end.up) {
     std::set<message_id> here;
     if (auto it = log_.find(node); it != log_.end())
@@ -123,8 +125,8 @@ std::vector<std::string> total_order_checker::check(const run_end& end) const {
     for (const auto& [id, slot] : delivered_anywhere)
       if (!here.count(id) && !skipped(node, slot) && missing_agreement++ == 0) example_a = id;
     for (const auto& id : end.must_deliver) {
-      auto anywhere = delivered_anywhere.find(id);
-      if (anywhere != delivered_anywhere.end() && skipped(node, anywhere->second)) continue;
+      auto anywhere = placed.find(id);
+      if (anywhere != placed.end() && skipped(node, anywhere->second)) continue;
       if (!here.count(id) && missing_termination++ == 0) example_t = id;
     }
     if (missing_agreement > 0)

@@ -36,6 +36,9 @@ class total_order_checker {
   // application's state went with the disk), still judged against every other, the old one
   // included.
   void on_lost_database(node_id node);
+  // `id` was decided in `slot`, as a member's learner delivered it: where it belongs when every
+  // node's application skipped it (each was told so by a gap), which nothing delivered shows.
+  void on_decided(slot_t slot, const message_id& id) { decided_.emplace(id, slot); }
   // `node` skipped the slots from `first` to `last` (a gap upcall).
   void on_gap(node_id node, slot_t first, slot_t last) { gaps_[node].emplace_back(first, last); }
 
@@ -58,6 +61,7 @@ class total_order_checker {
   std::set<message_id> broadcast_;
   std::map<node_id, std::vector<delivered_message>> log_;
   std::map<node_id, std::vector<std::pair<slot_t, slot_t>>> gaps_;
+  std::map<message_id, slot_t> decided_;
   node_id next_retired_ = 1u << 30;  // names for the sequences of databases that were lost
 };
 

@@ -64,9 +64,14 @@ void print_help() {
   --max-leader-rounds N  fail an execution that starts more than N rounds after its first
                       decision (leader stability; default: no limit)
   --retain-slots N    delivered slots a member keeps on disk (default 16; 0: all)
+  --checkpoint-every N  each member's application hands its member a checkpoint every N slots
+                      and takes a checkpoint (its member's, or a peer's by state transfer) for
+                      slots cut from the log; the checker compares the applications' states
+                      (default 0: no checkpoints, gaps)
   --bug NAME          plant a bug: acceptor-forgets-promise, leader-reuses-round,
                       learner-skips-ahead, snapshot-loses-ids, snapshot-loses-digest,
-                      read-answer-first-page, send-before-commit, no-admission
+                      read-answer-first-page, send-before-commit, no-admission,
+                      stale-checkpoint
   --expect-violation  exit 0 only if some execution was found violating (for planted bugs)
   --verbose           print one line per execution
   --trace             print every event (use with --seeds 1)
@@ -108,6 +113,7 @@ options parse(int argc, char** argv) {
       {"--max-undelivered", [&](auto v) { c.member.broadcast.max_undelivered = std::stoul(v); }},
       {"--max-leader-rounds", [&](auto v) { c.max_leader_rounds = std::stoull(v); }},
       {"--retain-slots", [&](auto v) { c.member.learner.retain_slots = std::stoull(v); }},
+      {"--checkpoint-every", [&](auto v) { c.app_checkpoint_every = std::stoull(v); }},
       {"--bug",
        [&](auto v) {
          auto bug = synod::sim::parse_bug(v);
@@ -192,6 +198,7 @@ int main(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
   std::uint64_t failed = 0, broadcasts = 0, deliveries = 0, crashes = 0, sent = 0;
   std::uint64_t leader_crashes = 0, rounds = 0, gaps = 0, amnesiac = 0, refused = 0, busy = 0;
+  std::uint64_t transfers = 0, checkpoints_taken = 0, app_gaps = 0;
   std::size_t max_held = 0;
   std::uint64_t first_failed_seed = 0;
   for (std::uint64_t seed = o.first_seed; seed < o.first_seed + o.seeds; ++seed) {
@@ -203,6 +210,9 @@ int main(int argc, char** argv) {
     leader_crashes += r.leader_crashes;
     rounds += r.rounds_after_first_decision;
     gaps += r.gaps;
+    transfers += r.state_transfers;
+    checkpoints_taken += r.app_checkpoints_taken;
+    app_gaps += r.app_gaps;
     amnesiac += r.amnesiac_restarts;
     refused += r.refused_stops;
     busy += r.busy_refusals;
@@ -246,6 +256,10 @@ int main(int argc, char** argv) {
     std::cout << ", restarts without a database: " << amnesiac << " (members refused: " << refused
               << ")";
   if (busy > 0) std::cout << ", broadcasts refused as busy and retried: " << busy;
+  if (o.config.app_checkpoint_every > 0)
+    std::cout << ", state transfers: " << transfers
+              << ", cuts made up by a checkpoint: " << checkpoints_taken
+              << " (by a gap: " << app_gaps << ")";
   std::cout << ", violating executions: " << failed << "\n";
   if (failed) std::cout << "replay: " << replay_command(first_failed_seed, argc, argv) << "\n";
   if (o.expect_violation) {

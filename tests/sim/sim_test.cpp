@@ -15,6 +15,8 @@ struct sweep {
   std::uint64_t deliveries = 0;
   std::uint64_t crashes = 0;
   std::uint64_t gaps = 0;
+  std::uint64_t state_transfers = 0;
+  std::uint64_t app_checkpoints_taken = 0;
   std::optional<sim_result> first_failure;
 };
 
@@ -28,6 +30,8 @@ sweep run_seeds(const sim_config& config, std::uint64_t first, std::uint64_t cou
     s.deliveries += r.deliveries;
     s.crashes += r.crashes;
     s.gaps += r.gaps;
+    s.state_transfers += r.state_transfers;
+    s.app_checkpoints_taken += r.app_checkpoints_taken;
     if (!r.ok() && !s.first_failure) {
       s.first_failure = r;
       if (stop_at_failure) break;
@@ -41,8 +45,9 @@ std::string replay(const sim_config& c, std::uint64_t seed) {
   out << "./run sim --nodes " << c.nodes << " --loss " << c.loss << " --dup " << c.dup
       << " --crash " << c.crash << " --crash-leader " << c.crash_leader << " --partition "
       << c.partition << " --window " << c.member.leader.window << " --batch "
-      << c.member.leader.max_batch_messages << " --bug " << to_string(c.bug) << " --first-seed "
-      << seed << " --seeds 1 --trace";
+      << c.member.leader.max_batch_messages << " --retain-slots " << c.member.learner.retain_slots
+      << " --checkpoint-every " << c.app_checkpoint_every << " --bug " << to_string(c.bug)
+      << " --first-seed " << seed << " --seeds 1 --trace";
   return out.str();
 }
 
@@ -294,6 +299,26 @@ TEST(Retention, nothing_is_truncated_without_a_bound_and_nobody_skips) {
   EXPECT_EQ(s.gaps, 0u);
 }
 
+// Applications that checkpoint: a member behind every peer's cut takes a peer's checkpoint by
+// state transfer (in parts, under loss, duplication, crashes in the middle), its application
+// takes it instead of the gap, and every application that skipped nothing holds what its member
+// delivered: equal states at equal slots, whether built by deliveries or by a checkpoint.
+TEST(Retention, applications_that_checkpoint_take_a_peers_checkpoint_for_cut_slots) {
+  auto c = faults(3);
+  c.app_checkpoint_every = 4;
+  const auto s = expect_total_order(c, 300);
+  EXPECT_GT(s.state_transfers, 50u) << "the sweep was meant to transfer state often";
+  EXPECT_GT(s.app_checkpoints_taken, 50u);
+}
+
+TEST(Retention, five_members_transfer_state_under_all_faults) {
+  auto c = faults(5);
+  c.app_checkpoint_every = 2;
+  c.pause = 0.01;
+  const auto s = expect_total_order(c, 150);
+  EXPECT_GT(s.state_transfers, 20u);
+}
+
 TEST(Simulation, one_seed_replays_the_same_run) {
   const auto c = faults(5);
   const auto a = run_simulation(c, 77);
@@ -360,6 +385,14 @@ TEST(PlantedBug, effects_carried_out_before_their_commit_are_caught) {
   auto c = bug_hunt();
   c.crash_after_commit = 0.02;
   expect_found(planted_bug::send_before_commit, 200, c);
+}
+
+// An application that hands over its state before it applied the slot it names: a member that
+// takes it by state transfer ends with another state than the others at the same slot.
+TEST(PlantedBug, checkpoint_of_a_stale_state_is_caught) {
+  auto c = faults(3);
+  c.app_checkpoint_every = 4;
+  expect_found(planted_bug::stale_checkpoint, 100, c);
 }
 
 TEST(PlantedBug, frames_taken_without_the_identity_checks_are_caught) {

@@ -8,6 +8,7 @@
 #include "actors/core/invariant.hpp"
 #include "actors/retransmission/peer_admission.hpp"
 #include "persistence/memory_storage.hpp"
+#include "tests/sim/application.hpp"
 #include "tests/sim/checker.hpp"
 #include "tests/sim/random.hpp"
 
@@ -18,7 +19,7 @@ std::optional<planted_bug> parse_bug(const std::string& name) {
        {planted_bug::none, planted_bug::acceptor_forgets_promise, planted_bug::leader_reuses_round,
         planted_bug::learner_skips_ahead, planted_bug::snapshot_loses_ids,
         planted_bug::snapshot_loses_digest, planted_bug::read_answer_first_page,
-        planted_bug::send_before_commit, planted_bug::no_admission})
+        planted_bug::send_before_commit, planted_bug::no_admission, planted_bug::stale_checkpoint})
     if (to_string(bug) == name) return bug;
   return std::nullopt;
 }
@@ -43,6 +44,8 @@ std::string to_string(planted_bug bug) {
       return "send-before-commit";
     case planted_bug::no_admission:
       return "no-admission";
+    case planted_bug::stale_checkpoint:
+      return "stale-checkpoint";
   }
   return "?";
 }
@@ -62,10 +65,11 @@ struct node_state {
   std::vector<message_id> owed;        // broadcast by the current incarnation
   std::deque<std::string> retries;     // refused for backpressure, offered again by the client
   std::set<message_id> skipped_ahead;  // learner-skips-ahead: reported early already
-  // The application's own position, kept with its state: the last slot it was handed. A member
-  // that crashed after committing deliveries but before handing them on gives them at its next
-  // start, as an application resuming its subscription from its position reads them.
-  slot_t app_slot = 0;
+  // The application, with its own position: the last slot it was handed. A member that crashed
+  // after committing deliveries but before handing them on gives them at its next start, as an
+  // application resuming its subscription from its position reads them.
+  application app;
+  slot_t carried = 0;   // the member's deliveries carried out (durable) so far
   node_id follows = 0;  // the leader its failure detector names
   // The storage actor: commits asked for by the roles, committed together.
   std::vector<role> commit_requests;
@@ -169,6 +173,9 @@ class world {
         end.up.size() >= group_.quorum() ? checker_.check(end) : checker_.check_safety();
     check_nothing_held();
     check_same_ledger();
+    if (config_.app_checkpoint_every > 0) check_application_states();
+    for (const auto& n : nodes_)
+      if (n.live) result_.state_transfers += n.live->learner().transfers_done();
     if (amnesiac_ != 0 && !node(amnesiac_).stopped)
       result_.violations.push_back("identity: node " + std::to_string(amnesiac_) +
                                    " came back without its database and was not refused");
@@ -238,6 +245,7 @@ class world {
       if (n.live->leader().held_count() > 0 || n.live->learner().waiting_slots() > 0) return false;
       // Nothing of it is still waiting for a commit: what its cores did is carried out.
       if (n.commit_scheduled) return false;
+      if (n.app.waiting()) return false;
       for (role r : core_roles)
         if (n.live->queue(r).waiting() > 0 || n.flush_scheduled[static_cast<std::size_t>(r)])
           return false;
@@ -283,6 +291,39 @@ class world {
                                      std::to_string(first->id) + " delivered up to slot " +
                                      std::to_string(l.delivered_up_to()) +
                                      " but their ledger digests differ");
+    }
+  }
+
+  // Every application that skipped nothing (or made it up with a checkpoint) holds what its
+  // member delivered, folded: the member's ledger digest at its slot; so any two at the same
+  // slot are equal, however they got there.
+  void check_application_states() {
+    const node_state* reference = nullptr;
+    for (const auto& n : nodes_) {
+      if (!n.live) continue;
+      const std::string who = "application: node " + std::to_string(n.id);
+      if (n.app.waiting()) {
+        result_.violations.push_back(who + " still waits for a checkpoint for slots " +
+                                     std::to_string(n.app.cut_from()) + " to " +
+                                     std::to_string(n.app.cut_to()));
+        continue;
+      }
+      if (!n.app.whole()) continue;  // it was handed a gap: it misses messages, as it was told
+      const auto& l = n.live->learner();
+      const auto& a = n.app.state();
+      if (a.slot == l.delivered_up_to() &&
+          (a.digest != l.digest() || a.applied != l.delivered_messages()))
+        result_.violations.push_back(who + "'s state at slot " + std::to_string(a.slot) +
+                                     " is not what its member delivered");
+      if (!reference) {
+        reference = &n;
+        continue;
+      }
+      const auto& r = reference->app.state();
+      if (r.slot == a.slot && !(r == a))
+        result_.violations.push_back(who + " and node " + std::to_string(reference->id) +
+                                     " are both at slot " + std::to_string(a.slot) +
+                                     " but their states differ");
     }
   }
 
@@ -363,6 +404,7 @@ class world {
       return;
     }
     if (tick < n.paused_until) return;
+    make_up_cut(n);
     if (faulty(tick)) {
       const bool leading = n.live->leader().leading();
       const bool spared = config_.spare_leader && (leading || n.live->detector().leader() == n.id);
@@ -413,6 +455,7 @@ class world {
   }
 
   void crash(node_state& n, std::uint64_t tick) {
+    if (n.live) result_.state_transfers += n.live->learner().transfers_done();
     n.live.reset();
     n.admission.reset();
     ++n.epoch;
@@ -439,23 +482,95 @@ class world {
     if (config_.trace) std::cout << now_ << " node " << n.id << " stops: " << why << "\n";
   }
 
-  // Hands the application what its member delivered (durably) up to `delivered` and it has not
-  // seen, read back from the log; slots the log no longer has are a declared gap.
-  void resume_application(node_state& n, slot_t delivered) {
-    while (n.app_slot < delivered) {
-      const auto page = n.disk.read_delivered(n.app_slot + 1, std::size_t{1} << 20);
-      if (page.empty() || page.front().first > n.app_slot + 1) {
-        const slot_t resumes = page.empty() ? delivered + 1 : page.front().first;
-        checker_.on_gap(n.id, n.app_slot + 1, resumes - 1);
-        n.app_slot = resumes - 1;
-        if (page.empty()) return;
+  // Hands the application the slots its member carried out that it has not been handed, read
+  // back from the log, as a subscription from its position does; slots the log no longer has
+  // are a cut.
+  void feed_application(node_state& n) {
+    while (!n.app.waiting() && n.app.slot() < n.carried) {
+      const slot_t next = n.app.slot() + 1;
+      const auto page = n.disk.read_delivered(next, std::size_t{1} << 20);
+      if (page.empty() || page.front().first > next) {
+        cut(n, next, page.empty() ? n.carried : page.front().first - 1);
+        continue;
       }
       for (const auto& [slot, b] : page) {
-        if (slot > delivered) return;
-        for (const auto& m : b.messages()) checker_.on_delivery(n.id, slot, m.id);
-        n.app_slot = slot;
+        if (slot > n.carried) break;
+        hand(n, slot, b);
       }
     }
+  }
+
+  // One delivered batch to the application, which checkpoints every so often.
+  void hand(node_state& n, slot_t slot, const batch& b) {
+    for (const auto& m : b.messages())
+      if (!n.skipped_ahead.count(m.id)) checker_.on_delivery(n.id, slot, m.id);
+    n.app.apply(slot, b);
+    const slot_t every = config_.app_checkpoint_every;
+    // One that was handed a gap misses messages: its state is no checkpoint for anyone.
+    if (every == 0 || slot < n.app.checkpointed + every || !n.live || !n.app.whole()) return;
+    n.app.checkpointed = slot;
+    application_state state = n.app.state();
+    if (config_.bug == planted_bug::stale_checkpoint) {
+      state = n.app.previous();  // handed over before the last batch was applied
+      state.slot = slot;
+    }
+    n.live->learner().offer_checkpoint(slot, state.encode());
+    stepped(n, role::learner);
+  }
+
+  // Slots from `from` to `to` were cut from the member's log before the application was handed
+  // them: an application that checkpoints waits for a checkpoint that covers them; one that
+  // does not takes the gap.
+  void cut(node_state& n, slot_t from, slot_t to) {
+    if (config_.app_checkpoint_every == 0) {
+      declare_gap(n, from, to);
+      return;
+    }
+    n.app.wait_for_checkpoint(from, to);
+    make_up_cut(n);
+  }
+
+  void declare_gap(node_state& n, slot_t from, slot_t to) {
+    checker_.on_gap(n.id, from, to);
+    n.app.skip_to(to);
+    ++result_.app_gaps;
+  }
+
+  // An application waiting at a cut: it takes its member's checkpoint once it covers the cut
+  // and its slot is carried out, or the gap once none is coming; then the slots after it.
+  void make_up_cut(node_state& n) {
+    auto& app = n.app;
+    if (!app.waiting() || !n.live) return;
+    const auto& l = n.live->learner();
+    const auto& kept = l.checkpoint();
+    if (kept.slot >= app.cut_to() && kept.slot <= n.carried) {
+      // The messages of these slots are in the state it takes, as check_application_states
+      // judges; for the total-order checker they are delivered here now, in their slots.
+      for (slot_t slot = app.cut_from(); slot <= kept.slot; ++slot) {
+        const auto it = delivered_slots_.find(slot);
+        if (it == delivered_slots_.end()) {
+          checker_.on_gap(n.id, slot, slot);
+          continue;
+        }
+        for (const auto& m : it->second.messages()) checker_.on_delivery(n.id, slot, m.id);
+      }
+      if (!app.restore(kept.slot, kept.state)) {
+        result_.violations.push_back("application: node " + std::to_string(n.id) +
+                                     " was handed a checkpoint of slot " +
+                                     std::to_string(kept.slot) + " that is not a state as of it");
+        app.skip_to(kept.slot);
+      }
+      ++result_.app_checkpoints_taken;
+      if (config_.trace)
+        std::cout << now_ << " node " << n.id << "'s application takes the checkpoint of slot "
+                  << kept.slot << " for slots " << app.cut_from() << " to " << app.cut_to() << "\n";
+    } else if (l.checkpoint_expected() >= app.cut_to()) {
+      return;  // one is coming
+    } else {
+      declare_gap(n, app.cut_from(), app.cut_to());
+    }
+    app.stop_waiting();
+    feed_application(n);
   }
 
   bool known_to_all(node_id id) const {
@@ -474,7 +589,7 @@ class world {
       amnesia_struck_ = true;
       amnesiac_ = n.id;
       n.disk = memory_storage{};  // its disk was replaced
-      n.app_slot = 0;             // and the application's state with it
+      n.app = application{};      // and the application's state with it
       checker_.on_lost_database(n.id);
       ++result_.amnesiac_restarts;
       if (config_.trace) std::cout << now_ << " node " << n.id << " lost its database\n";
@@ -492,7 +607,9 @@ class world {
       --state.round_counter;  // as if the counter were logged after the round was used
     n.live.emplace(n.id, group_, config_.member, state, state.incarnation + 1);
     if (config_.trace) std::cout << now_ << " start " << n.id << "\n";
-    resume_application(n, state.delivered_up_to());
+    n.carried = state.delivered_up_to();
+    feed_application(n);
+    make_up_cut(n);
     for (role r : core_roles) stepped(n, r);  // what the cores left while they were made
   }
 
@@ -656,9 +773,12 @@ class world {
       for (role to : roles_of(note)) mail(n, from, to, note);
     if (!e.deliveries.empty()) decided_anything_ = true;
     for (const auto& d : e.deliveries) {
-      n.app_slot = d.slot;
+      n.carried = d.slot;
+      if (config_.app_checkpoint_every > 0 && !d.is_gap()) {
+        delivered_slots_.emplace(d.slot, d.value);
+        for (const auto& m : d.messages()) checker_.on_decided(d.slot, m.id);
+      }
       if (d.is_gap()) {
-        checker_.on_gap(n.id, d.gap_from, d.slot);
         ++result_.gaps;
         if (config_.trace)
           std::cout << now_ << " node " << n.id << " skips slots " << d.gap_from << " to " << d.slot
@@ -669,8 +789,16 @@ class world {
         for (const auto& m : d.messages()) std::cout << " " << m.id.origin << ":" << m.id.seq;
         std::cout << "\n";
       }
-      for (const auto& m : d.messages())
-        if (!n.skipped_ahead.count(m.id)) checker_.on_delivery(n.id, d.slot, m.id);
+      // After the cut it waits at: read back once it goes on. A slot at or below the one it
+      // has is handed all the same: without bugs none comes (what it has was durable), and the
+      // checker is to see one that does.
+      if (n.app.waiting()) continue;
+      if (d.is_gap() && d.slot > n.app.slot())
+        cut(n, n.app.slot() + 1, d.slot);
+      else if (d.slot > n.app.slot() + 1)
+        feed_application(n);
+      else if (!d.is_gap())
+        hand(n, d.slot, d.value);
     }
   }
 
@@ -757,6 +885,9 @@ class world {
   bool amnesia_struck_ = false;
   node_id amnesiac_ = 0;  // the member that lost its database, if one did
   total_order_checker checker_;
+  // What the members' learners delivered in each slot (the first to carry it out): the messages
+  // an application took in a checkpoint instead of deliveries. Only kept with checkpoints on.
+  std::map<slot_t, batch> delivered_slots_;
   sim_result result_;
 };
 

@@ -31,6 +31,7 @@ enum class planted_bug {
   read_answer_first_page,    // a leader takes the first page of a READ's answer for all of it
   send_before_commit,        // a role's messages and notes leave before its records are durable
   no_admission,              // frames skip the identity checks (an amnesiac member is let in)
+  stale_checkpoint,  // the application hands over its state before it applied the slot named
 };
 std::optional<planted_bug> parse_bug(const std::string& name);
 std::string to_string(planted_bug bug);
@@ -86,9 +87,16 @@ struct sim_config {
     m.learner.memory_slots = 4;
     m.learner.retain_slots = 16;
     m.learner.truncate_chunk_slots = 3;
-    m.read_ack_page_bytes = 64;  // a phase 1 answer in pages of a value or two
+    m.read_ack_page_bytes = 64;           // a phase 1 answer in pages of a value or two
+    m.learner.transfer_chunk_bytes = 48;  // a checkpoint moves in several parts
     return m;
   }();
+  // The application at every member: its state is its deliveries folded in order. Every this
+  // many slots it hands its member a checkpoint of it (0: never; it takes the gaps); slots cut
+  // from the log are then made up by its member's checkpoint, its own or one a state transfer
+  // brought from a peer, and the checker judges that every member's application state is equal
+  // at the same slot.
+  slot_t app_checkpoint_every = 0;
   bool trace = false;  // print every event
 };
 
@@ -100,11 +108,14 @@ struct sim_result {
   std::uint64_t crashes = 0;
   std::uint64_t partitions = 0;
   std::uint64_t pauses = 0;
-  std::uint64_t gaps = 0;               // a member skipped truncated slots to a peer's snapshot
-  std::uint64_t amnesiac_restarts = 0;  // restarts with an empty database
-  std::uint64_t refused_stops = 0;      // members that stopped because their group refused them
-  std::uint64_t busy_refusals = 0;      // broadcasts refused for backpressure (then retried)
-  std::uint64_t leader_crashes = 0;     // crashes of a member that was leading
+  std::uint64_t gaps = 0;                   // a member skipped truncated slots to a peer's snapshot
+  std::uint64_t app_gaps = 0;               // ...and its application was handed a gap
+  std::uint64_t app_checkpoints_taken = 0;  // ...or its member's checkpoint instead
+  std::uint64_t state_transfers = 0;        // checkpoints a member took from a peer
+  std::uint64_t amnesiac_restarts = 0;      // restarts with an empty database
+  std::uint64_t refused_stops = 0;          // members that stopped because their group refused them
+  std::uint64_t busy_refusals = 0;          // broadcasts refused for backpressure (then retried)
+  std::uint64_t leader_crashes = 0;         // crashes of a member that was leading
   // Rounds started after the first decision: each is a leader change (or an attempt at one).
   std::uint64_t rounds_after_first_decision = 0;
   std::size_t max_held = 0;  // the largest leader held set seen, over every member and step

@@ -202,6 +202,50 @@ TEST(StateTransfer, ATransferNoPeerCanFinishIsDropped) {
   EXPECT_EQ(dropped.back().slot, 0u);  // drops it on disk too
 }
 
+TEST(StateTransfer, AMemberThatSkippedAsksWhetherAPeerHasACheckpointWhenNoneCame) {
+  learner ahead = member_ahead();
+  learner behind(behind_id, small_parts(), {});
+  ahead.step(behind_id, catch_up_request{1});
+  // The snapshot arrives, the first part of the checkpoint is lost on the way.
+  for (const auto& m : ahead.outbox().take().messages)
+    if (std::holds_alternative<ledger_snapshot>(m.body)) feed(behind, ahead_id, m.body);
+  EXPECT_TRUE(behind.checkpoint_coming());
+  EXPECT_EQ(behind.checkpoint_expected(), 28u);  // one that covers the snapshot
+  behind.on_peer_progress(ahead_id, 60, ahead.retained_from());
+  for (int i = 0; i < 4; ++i) behind.tick();
+  const auto asked = sent<checkpoint_chunk_request>(behind.outbox().take());
+  ASSERT_EQ(asked.size(), 1u);
+  EXPECT_EQ(asked[0].second.slot, 0u);  // whichever it keeps
+  feed(ahead, behind_id, asked[0].second);
+  settle(ahead, behind);
+  EXPECT_EQ(behind.checkpoint().state, state_at_30);
+}
+
+TEST(StateTransfer, WhenNoPeerKeepsACheckpointNoneIsExpected) {
+  learner ahead(ahead_id, small_parts(), {});
+  deliver(ahead, 1, 60);  // no application checkpoint
+  ahead.outbox().take();
+  learner behind(behind_id, small_parts(), {});
+  for (int round = 0; round < 30; ++round) {
+    behind.on_peer_progress(ahead_id, 60, ahead.retained_from());  // its heartbeats
+    behind.tick();
+    pass(behind, behind_id, ahead, ahead_id);
+    pass(ahead, ahead_id, behind, behind_id);
+  }
+  EXPECT_EQ(behind.delivered_up_to(), 60u);
+  EXPECT_FALSE(behind.checkpoint_coming());  // the peer said it keeps none
+}
+
+TEST(StateTransfer, ARestartWithACutItsCheckpointDoesNotCoverLooksForOne) {
+  memory_storage disk;
+  learner before(behind_id, small_parts(), {});
+  deliver(before, 1, 60);
+  disk.commit(before.outbox().take().durable);
+  ASSERT_GT(before.truncated_up_to(), 0u);
+  learner after(behind_id, small_parts(), disk.recover());
+  EXPECT_EQ(after.checkpoint_expected(), before.truncated_up_to());
+}
+
 TEST(StateTransfer, APartOfAnotherCheckpointIsNotMixedIn) {
   learner behind(behind_id, small_parts(), {});
   behind.step(ahead_id, checkpoint_chunk{30, 16, state_digest("0123456789abcdef"), 0, "01234567"});
