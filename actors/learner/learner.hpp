@@ -95,6 +95,11 @@ class learner {
   // snapshot, or restarted with a cut its own checkpoint does not cover), the cut. 0: none.
   slot_t checkpoint_expected() const { return transfer_.slot != 0 ? transfer_.slot : query_floor_; }
   bool checkpoint_coming() const { return checkpoint_expected() != 0; }
+  // Asks the peers whether any keeps a checkpoint at or after `floor` (a slot cut here), unless
+  // one is expected already: a subscriber that reads slowly (it replays a long log) may find
+  // the log cut before it; a peer's newer checkpoint makes that up. The answers come at the
+  // next ticks (checkpoint_expected() is `floor` until then).
+  void look_for_checkpoint(slot_t floor);
   // Checkpoints taken from peers, and transfers started over because the digest was wrong.
   std::uint64_t transfers_done() const { return transfers_done_; }
   std::uint64_t transfers_refused() const { return transfers_refused_; }
@@ -149,8 +154,7 @@ class learner {
   void ask_for_part(node_id peer);
   void take_transferred();
   void drop_transfer();
-  // Asks the peers whether any keeps a checkpoint at or after `floor` (the cut here).
-  void look_for_checkpoint(slot_t floor);
+
   // The peer to ask for the next part (0: none); `anyone_heard` whether any peer is heard.
   node_id next_transfer_source(bool& anyone_heard) const;
   checkpoint_chunk part_of_checkpoint(slot_t slot, std::uint64_t offset) const;

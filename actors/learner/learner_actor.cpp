@@ -75,8 +75,8 @@ void send_batch(self_ptr self, node_id id, subscription& sub, slot_t slot, const
 
 // A subscriber that takes checkpoints, at a slot cut from the log: the member's checkpoint if
 // it covers the cut and its slot is carried out here (the subscriber goes on from the slot
-// after it), or a wait while one is coming from a peer. False: neither, the subscriber gets the
-// gap.
+// after it), or a wait while one is coming from a peer (the peers are asked, once per cut, if
+// none is). False: no peer has one, the subscriber gets the gap.
 bool offer_checkpoint(self_ptr self, node_id id, subscription& sub, slot_t cut) {
   auto& s = self->state;
   const auto& kept = s.core->checkpoint();
@@ -87,7 +87,15 @@ bool offer_checkpoint(self_ptr self, node_id id, subscription& sub, slot_t cut) 
     return true;
   }
   // Coming: the next tick looks again (the transfer ends in a checkpoint, or is dropped).
-  return s.core->checkpoint_expected() >= cut;
+  if (s.core->checkpoint_expected() >= cut) return true;
+  if (sub.asked_peers_at >= cut) return false;
+  sub.asked_peers_at = cut;
+  s.core->look_for_checkpoint(cut);
+  spdlog::info(
+      "node {}: a subscriber is behind the log's cut at slot {}: asking the peers for a "
+      "checkpoint that covers it",
+      id, cut);
+  return true;
 }
 
 // A page read back from storage for a subscriber that had fallen behind.

@@ -30,8 +30,9 @@ struct subscription {
   slot_t next = 1;  // the next slot to send it
   std::size_t unanswered = 0;
   std::size_t unanswered_bytes = 0;
-  bool reading = false;      // a page is being read back for it
-  bool checkpoints = false;  // takes a checkpoint_transfer for slots cut (else a delivery_gap)
+  bool reading = false;       // a page is being read back for it
+  bool checkpoints = false;   // takes a checkpoint_transfer for slots cut (else a delivery_gap)
+  slot_t asked_peers_at = 0;  // the cut for which the peers were asked for a checkpoint
 };
 
 struct learner_state : role_state<learner> {

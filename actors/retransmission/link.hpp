@@ -56,6 +56,9 @@ class link {
 
   std::size_t unacked_bytes() const { return unacked_bytes_; }
   std::size_t queued() const { return queue_.size(); }
+  // The queue has drained to half its bound: a link that refused payloads takes them again
+  // (small ones squeeze in long before; saying "room again" for those would flip every flush).
+  bool half_empty() const { return queued_bytes_ <= config_.max_queued_bytes / 2; }
   std::uint64_t resent_frames() const { return resent_; }
 
  private:

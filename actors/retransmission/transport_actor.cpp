@@ -85,14 +85,15 @@ void flush(self_ptr self) {
       std::vector<wire_message> part(std::make_move_iterator(messages.begin() + first),
                                      std::make_move_iterator(messages.begin() + i));
       auto& dropped = s.dropped_while_full[peer];
-      if (!s.links.at(peer).push(encode(part))) {
+      auto& link = s.links.at(peer);
+      if (!link.push(encode(part))) {
         if (dropped == 0)
           spdlog::warn(
               "node {}: link to node {} is full; dropping messages to it until it has room "
               "(they are resent)",
               s.config.id, peer);
         dropped += part.size();
-      } else if (dropped > 0) {
+      } else if (dropped > 0 && link.half_empty()) {
         spdlog::info("node {}: link to node {} has room again ({} messages were dropped)",
                      s.config.id, peer, dropped);
         dropped = 0;

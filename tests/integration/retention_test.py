@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 """Long ledgers with real processes: a group of three with a small retention orders millions of
-messages while one member stays down the whole time. Each running member's data directory stays
-under its bound; a read of slots that were truncated ends with one line naming the first slot
-kept; the member that was down starts with an empty database, skips the truncated slots to a
-peer's snapshot (saying so in its log) and then has the same ledger digest as the others; a
-restarted member reads only what follows its newest snapshot.
+messages while one member stays down the whole time. The members are synod-kv replicas (a
+member and its application, which checkpoints its store every 32 slots); the load is 64 B
+messages from `synod broadcast` and, all along, key-value commands through replica 1. Each
+running member's data directory stays under its bound; a read of slots that were truncated ends
+with one line naming the first slot kept; the member that was down starts with an empty
+database, skips the truncated slots to a peer's snapshot (saying so in its log), takes a peer's
+checkpoint of the store by state transfer, and then has the same ledger digest and the same
+store as the others; a restarted member reads only what follows its newest snapshot.
 
 With --restarts (./run bench ledger) it measures instead how long a member takes to restart
 after 100,000 and after 10,000,000 messages with the default retention: medians of 3 restarts
 each, and their ratio.
 
-usage: retention_test.py --synod PATH --check PATH [--messages N] [--restarts]
+usage: retention_test.py --synod PATH --check PATH --kv PATH [--messages N] [--restarts]
 """
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -39,6 +43,33 @@ def wait_for(what, condition, timeout):
         time.sleep(0.5)
 
 
+class Replicas(Group):
+    """A group whose members are synod-kv replicas: each process is a member and its store."""
+
+    def __init__(self, kv, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kv = kv
+
+    def start(self, i, timeout=20):
+        path = os.path.join(self.dir, f"node{i}.log")
+        before = open(path).read().count("serving clients") if os.path.exists(path) else 0
+        self.procs[i] = subprocess.Popen(
+            [self.kv, "serve", "--config", self.config, "--id", str(i), "--checkpoint-every",
+             "32"], stdout=open(path, "a"), stderr=subprocess.STDOUT)
+        deadline = time.time() + timeout
+        while open(path).read().count("serving clients") == before:
+            if self.procs[i].poll() is not None or time.time() > deadline:
+                raise AssertionError(f"replica {i} did not start: {open(path).read()[-500:]}")
+            time.sleep(0.05)
+
+    def store(self, i):
+        out = subprocess.run([self.kv, "--config", self.config, "--id", str(i), "dump", "--json"],
+                             capture_output=True, text=True, timeout=60)
+        if out.returncode != 0:
+            raise AssertionError(f"dump of replica {i} failed: {out.stderr.strip()}")
+        return json.loads(out.stdout)
+
+
 def recovered_line(g, i):
     with open(os.path.join(g.dir, f"node{i}.log")) as f:
         lines = [l for l in f if "recovered " in l]
@@ -61,15 +92,34 @@ def scenario(g, messages):
     sampler = threading.Thread(target=sample)
     sampler.start()
     began = time.time()
+    # Commands for the stores all along the run, each written many times over.
+    writer = subprocess.Popen([g.kv, "--config", g.config, "--id", "1"], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    commands = 0
+    answers = []
+    reader = threading.Thread(target=lambda: answers.extend(writer.stdout.read().splitlines()))
+    reader.start()
     try:
         b = g.broadcast(1, messages, "L")
+        while b.poll() is None:
+            writer.stdin.write("".join(f"put k{(commands + n) % 500} v{commands + n}\n"
+                                       for n in range(50)))
+            writer.stdin.flush()
+            commands += 50
+            time.sleep(0.05)
         out, err = b.communicate(timeout=600)
+        writer.stdin.close()
+        writer.wait(timeout=120)
+        reader.join()
     finally:
         done.set()
         sampler.join()
     if b.returncode != 0:
         raise AssertionError(f"broadcast failed: {err.strip()}")
-    print(f"{messages} messages of 64 B through node 1 in {time.time() - began:.1f} s")
+    if answers.count("ok") != commands:
+        raise AssertionError(f"{answers.count('ok')} of {commands} commands acknowledged")
+    print(f"{messages} messages of 64 B through node 1 and {commands} commands through replica 1 "
+          f"in {time.time() - began:.1f} s")
     for i, seen in sizes.items():
         print(f"node {i} data directory over the run (MiB, one sample a second): max "
               f"{max(seen):.1f}, last {seen[-1]:.1f}; samples {[round(s) for s in seen]}")
@@ -87,21 +137,32 @@ def scenario(g, messages):
     print(f"tail --from 1: {tail.stderr.strip()}")
     tail = subprocess.run([g.synod, "tail", "--config", g.config, "--id", "1", "--from",
                            first_kept.group(1), "--count", "1"],
-                          capture_output=True, text=True, timeout=30)
+                          capture_output=True, text=True, errors="replace", timeout=30)
     if tail.returncode != 0 or not tail.stdout.startswith(f"slot {first_kept.group(1)} "):
         raise AssertionError(f"tail from the first slot kept: {tail.stdout!r} {tail.stderr!r}")
 
-    # The member that was down the whole run: skips to a snapshot, then agrees.
+    # The member that was down the whole run: skips to a snapshot, takes a peer's checkpoint
+    # of the store, then agrees, in its ledger and in its store.
     began = time.time()
     g.start(3)
     wait_for("node 3 to reach the others",
              lambda: g.digest(3) == g.digest(1) == g.digest(2), 120)
+    wait_for("the stores to agree",
+             lambda: len({(d["slot"], d["digest"]) for d in map(g.store, (1, 2, 3))}) == 1, 60)
     with open(os.path.join(g.dir, "node3.log")) as f:
-        skipped = [l.strip() for l in f if re.search(r"skipped slots \d+ to", l)]
-    if not skipped:
-        raise AssertionError("node 3 caught up without skipping to a snapshot")
-    print(f"node 3 caught up in {time.time() - began:.1f} s: {skipped[0].split(' ', 2)[2]}")
+        log = f.read()
+    skipped = re.search(r"skipped slots \d+ to \d+.*", log)
+    took = re.search(r"kv: took a peer's checkpoint at slot \d+.*", log)
+    if not skipped or not took:
+        raise AssertionError("node 3 caught up without skipping to a snapshot and taking a "
+                             "peer's checkpoint")
+    print(f"node 3 caught up in {time.time() - began:.1f} s: {skipped.group(0)}; "
+          f"{took.group(0)}")
     print(f"ledger digests (messages, digest): {g.digest(1)} at every member")
+    store = g.store(3)
+    if store["keys"] != min(commands, 500):
+        raise AssertionError(f"replica 3 holds {store['keys']} keys")
+    print(f"stores equal at every replica: {store}")
 
     # A restart reads only what follows the newest snapshot.
     g.kill(2)
@@ -155,6 +216,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--synod", required=True)
     parser.add_argument("--check", required=True)
+    parser.add_argument("--kv")
     parser.add_argument("--messages", type=int, default=3000000)
     parser.add_argument("--restarts", action="store_true")
     args = parser.parse_args()
@@ -162,8 +224,11 @@ def main():
         if args.restarts:
             return run_scenario(Group(args.synod, args.check, 3, workdir, whole_log=False),
                                 restarts, os.environ.get("SYNOD_KEEP"))
-        g = Group(args.synod, args.check, 3, workdir,
-                  f"retain-slots={RETAIN_SLOTS}\nretain-bytes={RETAIN_BYTES}\n", whole_log=False)
+        if not args.kv:
+            parser.error("--kv is required (the members are synod-kv replicas)")
+        g = Replicas(args.kv, args.synod, args.check, 3, workdir,
+                     f"retain-slots={RETAIN_SLOTS}\nretain-bytes={RETAIN_BYTES}\n",
+                     whole_log=False)
         return run_scenario(g, lambda g: scenario(g, args.messages),
                             os.environ.get("SYNOD_KEEP"))
 

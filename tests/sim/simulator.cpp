@@ -566,6 +566,11 @@ class world {
                   << kept.slot << " for slots " << app.cut_from() << " to " << app.cut_to() << "\n";
     } else if (l.checkpoint_expected() >= app.cut_to()) {
       return;  // one is coming
+    } else if (!app.asked_peers()) {
+      // Its own member cut the log before it read it: a peer may have a newer checkpoint.
+      app.ask_peers();
+      n.live->learner().look_for_checkpoint(app.cut_to());
+      return;
     } else {
       declare_gap(n, app.cut_from(), app.cut_to());
     }

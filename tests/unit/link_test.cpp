@@ -134,6 +134,22 @@ TEST(Link, RefusesWhenTheQueueIsFull) {
   EXPECT_FALSE(a.push("def"));
 }
 
+// A full queue still takes small payloads: the transport says "room again" only once half of
+// it drained, or its log would flip between full and not at every flush.
+TEST(Link, IsHalfEmptyOnlyOnceHalfTheQueueDrained) {
+  link_config config;
+  config.max_queued_bytes = 10;
+  config.max_unacked_bytes = 1;  // nothing leaves the queue without acknowledgements
+  link a(1, 2, 100, config);
+  EXPECT_TRUE(a.half_empty());
+  a.take_sendable();
+  EXPECT_TRUE(a.push("1234"));
+  EXPECT_TRUE(a.push("56789"));
+  EXPECT_FALSE(a.push("big payload"));
+  EXPECT_TRUE(a.push("x"));  // squeezes in
+  EXPECT_FALSE(a.half_empty());
+}
+
 TEST(Link, AnEmptyQueueTakesAPayloadLargerThanItsBound) {
   link_config config;
   config.max_queued_bytes = 5;
