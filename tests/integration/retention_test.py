@@ -9,11 +9,16 @@ database, skips the truncated slots to a peer's snapshot (saying so in its log),
 checkpoint of the store by state transfer, and then has the same ledger digest and the same
 store as the others; a restarted member reads only what follows its newest snapshot.
 
+With --default-retention it runs the same under the default bounds (100,000 slots, 64 MiB),
+where the replicas' checkpoints (every 1,024 slots) hold the cut back up to 1.5 x the bounds,
+and checks every data directory stays under the 256 MiB the defaults promise.
+
 With --restarts (./run bench ledger) it measures instead how long a member takes to restart
 after 100,000 and after 10,000,000 messages with the default retention: medians of 3 restarts
 each, and their ratio.
 
-usage: retention_test.py --synod PATH --check PATH --kv PATH [--messages N] [--restarts]
+usage: retention_test.py --synod PATH --check PATH --kv PATH [--messages N]
+                         [--default-retention | --restarts]
 """
 import argparse
 import json
@@ -46,16 +51,16 @@ def wait_for(what, condition, timeout):
 class Replicas(Group):
     """A group whose members are synod-kv replicas: each process is a member and its store."""
 
-    def __init__(self, kv, *args, **kwargs):
+    def __init__(self, kv, checkpoint_every, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.kv = kv
+        self.kv, self.checkpoint_every = kv, checkpoint_every
 
     def start(self, i, timeout=20):
         path = os.path.join(self.dir, f"node{i}.log")
         before = open(path).read().count("serving clients") if os.path.exists(path) else 0
         self.procs[i] = subprocess.Popen(
             [self.kv, "serve", "--config", self.config, "--id", str(i), "--checkpoint-every",
-             "32"], stdout=open(path, "a"), stderr=subprocess.STDOUT)
+             str(self.checkpoint_every)], stdout=open(path, "a"), stderr=subprocess.STDOUT)
         deadline = time.time() + timeout
         while open(path).read().count("serving clients") == before:
             if self.procs[i].poll() is not None or time.time() > deadline:
@@ -76,7 +81,7 @@ def recovered_line(g, i):
     return lines[-1] if lines else ""
 
 
-def scenario(g, messages):
+def scenario(g, messages, bound_mib=BOUND_MIB, retain_slots=RETAIN_SLOTS):
     g.start(1)
     g.start(2)
     time.sleep(0.5)
@@ -123,9 +128,9 @@ def scenario(g, messages):
     for i, seen in sizes.items():
         print(f"node {i} data directory over the run (MiB, one sample a second): max "
               f"{max(seen):.1f}, last {seen[-1]:.1f}; samples {[round(s) for s in seen]}")
-        if max(seen) > BOUND_MIB:
+        if max(seen) > bound_mib:
             raise AssertionError(f"node {i}'s data directory reached {max(seen):.1f} MiB, "
-                                 f"over its {BOUND_MIB} MiB bound")
+                                 f"over its {bound_mib} MiB bound")
 
     # Slots that are gone: one line naming the first slot the member has.
     tail = subprocess.run([g.synod, "tail", "--config", g.config, "--id", "1", "--from", "1",
@@ -176,7 +181,7 @@ def scenario(g, messages):
     delivered, read_from, truncated = (int(x) for x in found.groups())
     print(f"node 2 restarted in {time.time() - began:.2f} s: delivered up to slot {delivered}, "
           f"read from slot {read_from}, truncated up to slot {truncated}")
-    if truncated == 0 or delivered - read_from + 1 > RETAIN_SLOTS // 16 + 1:
+    if truncated == 0 or delivered - read_from + 1 > retain_slots // 16 + 1:
         raise AssertionError("recovery read more than what follows the newest snapshot")
     wait_for("node 2 to agree again", lambda: g.digest(2) == g.digest(1), 60)
     return 0
@@ -219,6 +224,7 @@ def main():
     parser.add_argument("--kv")
     parser.add_argument("--messages", type=int, default=3000000)
     parser.add_argument("--restarts", action="store_true")
+    parser.add_argument("--default-retention", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="synod-ledger-") as workdir:
         if args.restarts:
@@ -226,7 +232,11 @@ def main():
                                 restarts, os.environ.get("SYNOD_KEEP"))
         if not args.kv:
             parser.error("--kv is required (the members are synod-kv replicas)")
-        g = Replicas(args.kv, args.synod, args.check, 3, workdir,
+        if args.default_retention:
+            g = Replicas(args.kv, 1024, args.synod, args.check, 3, workdir, whole_log=False)
+            return run_scenario(g, lambda g: scenario(g, args.messages, 256, 100000),
+                                os.environ.get("SYNOD_KEEP"))
+        g = Replicas(args.kv, 32, args.synod, args.check, 3, workdir,
                      f"retain-slots={RETAIN_SLOTS}\nretain-bytes={RETAIN_BYTES}\n",
                      whole_log=False)
         return run_scenario(g, lambda g: scenario(g, args.messages),
