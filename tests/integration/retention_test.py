@@ -225,6 +225,9 @@ def main():
     parser.add_argument("--messages", type=int, default=3000000)
     parser.add_argument("--restarts", action="store_true")
     parser.add_argument("--default-retention", action="store_true")
+    parser.add_argument("--checkpoint-every", type=int,
+                        help="slots between the replicas' checkpoints (32; 1,024 with "
+                             "--default-retention)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="synod-ledger-") as workdir:
         if args.restarts:
@@ -233,10 +236,10 @@ def main():
         if not args.kv:
             parser.error("--kv is required (the members are synod-kv replicas)")
         if args.default_retention:
-            g = Replicas(args.kv, 1024, args.synod, args.check, 3, workdir, whole_log=False)
+            g = Replicas(args.kv, args.checkpoint_every or 1024, args.synod, args.check, 3, workdir, whole_log=False)
             return run_scenario(g, lambda g: scenario(g, args.messages, 256, 100000),
                                 os.environ.get("SYNOD_KEEP"))
-        g = Replicas(args.kv, 32, args.synod, args.check, 3, workdir,
+        g = Replicas(args.kv, args.checkpoint_every or 32, args.synod, args.check, 3, workdir,
                      f"retain-slots={RETAIN_SLOTS}\nretain-bytes={RETAIN_BYTES}\n",
                      whole_log=False)
         return run_scenario(g, lambda g: scenario(g, args.messages),
