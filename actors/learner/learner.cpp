@@ -340,8 +340,7 @@ void learner::ask_for_catch_up() {
   // only one heard lately: a peer that stopped sending heartbeats (it crashed) answers nothing.
   node_id ask = best_peer_;
   const auto has_next = [&](const peer_log& p) {
-    return p.retained_from <= next_slot_ && p.delivered_up_to >= next_slot_ &&
-           ticks_ - p.heard_at <= 2 * config_.catch_up_retry_ticks;
+    return p.retained_from <= next_slot_ && p.delivered_up_to >= next_slot_ && heard_lately(p);
   };
   if (auto best = peers_.find(best_peer_); best != peers_.end() && !has_next(best->second)) {
     slot_t furthest = 0;
@@ -444,7 +443,7 @@ node_id learner::next_transfer_source(bool& anyone_heard) const {
   std::vector<node_id> willing;  // heard lately and not said to lack it, in id order
   anyone_heard = false;
   for (const auto& [peer, log] : peers_) {
-    if (ticks_ - log.heard_at > 2 * config_.catch_up_retry_ticks) continue;
+    if (!heard_lately(log)) continue;
     anyone_heard = true;
     if (!transfer_lacking_.count(peer)) willing.push_back(peer);
   }

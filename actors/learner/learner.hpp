@@ -205,6 +205,10 @@ class learner {
     std::uint64_t heard_at = 0;  // ticks_ when its last heartbeat came
   };
   std::map<node_id, peer_log> peers_;  // from their heartbeats
+  // A peer that stopped sending heartbeats (it crashed, or is cut off) answers nothing.
+  bool heard_lately(const peer_log& p) const {
+    return ticks_ - p.heard_at <= std::uint64_t{2} * config_.catch_up_retry_ticks;
+  }
   std::uint64_t ticks_ = 0;
   unsigned ticks_since_request_ = 0;
   bool requested_ = false;
