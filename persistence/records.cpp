@@ -49,7 +49,8 @@ void apply(recovered_state& state, const durable_record& record) {
       record);
 }
 
-bool transfer_progress::take(const transfer_chunk_record& part) {
+bool transfer_progress::take(const transfer_chunk_record& record) {
+  const checkpoint_chunk& part = record.part;
   if (part.slot == 0 && part.offset == 0 && part.bytes.empty()) {
     *this = transfer_progress{};  // dropped: nobody could finish it
     return true;

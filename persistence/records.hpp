@@ -99,11 +99,7 @@ struct checkpoint_record {
 // was kept of another goes); the parts are consecutive. A checkpoint_record at or above `slot`
 // ends it; a record of slot 0 drops it.
 struct transfer_chunk_record {
-  slot_t slot = 0;
-  std::uint64_t size = 0;
-  std::uint64_t digest = 0;
-  std::uint64_t offset = 0;
-  std::string bytes;
+  checkpoint_chunk part;
 };
 
 // How far a state transfer got: the checkpoint of `slot`, `size` bytes hashing to `digest`, of

@@ -353,7 +353,8 @@ struct sqlite_storage::impl {
     return rc != SQLITE_DONE ? rc : end_transfer->bind(1, as_int(r.slot)).run();
   }
 
-  int keep_transfer_part(const transfer_chunk_record& r) {
+  int keep_transfer_part(const transfer_chunk_record& record) {
+    const checkpoint_chunk& r = record.part;
     if (r.offset == 0)
       if (const int rc = restart_transfer->run(); rc != SQLITE_DONE || r.slot == 0) return rc;
     return add_transfer_part->bind(1, as_int(r.offset))
@@ -559,9 +560,9 @@ recovered_state sqlite_storage::recover(slot_t window) const {
     int rc;
     while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
       const transfer_chunk_record part{
-          as_uint(sqlite3_column_int64(s.get(), 0)), as_uint(sqlite3_column_int64(s.get(), 1)),
-          as_uint(sqlite3_column_int64(s.get(), 2)), as_uint(sqlite3_column_int64(s.get(), 3)),
-          column_blob(s.get(), 4)};
+          {as_uint(sqlite3_column_int64(s.get(), 0)), as_uint(sqlite3_column_int64(s.get(), 1)),
+           as_uint(sqlite3_column_int64(s.get(), 2)), as_uint(sqlite3_column_int64(s.get(), 3)),
+           column_blob(s.get(), 4)}};
       if (!state.transfer.take(part)) break;
     }
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) d.fail_sqlite("cannot read the state transfer");

@@ -385,7 +385,7 @@ void learner::step(node_id from, const checkpoint_chunk& m) {
     outbox_.messages.push_back({from, checkpoint_chunk_request{m.slot, 0}});
     return;
   }
-  transfer_chunk_record part{m.slot, m.size, m.digest, m.offset, m.bytes};
+  transfer_chunk_record part{m};
   if (!transfer_.take(part)) return;  // a repeat, or not the next part
   if (m.offset == 0) {
     transfer_lacking_.clear();
@@ -405,7 +405,7 @@ void learner::step(node_id from, const checkpoint_chunk& m) {
     transfer_source_ = 0;
     transfer_.received.clear();
     outbox_.durable.push_back(
-        transfer_chunk_record{transfer_.slot, transfer_.size, transfer_.digest, 0, {}});
+        transfer_chunk_record{{transfer_.slot, transfer_.size, transfer_.digest, 0, {}}});
     return;
   }
   take_transferred();

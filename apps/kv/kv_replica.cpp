@@ -51,6 +51,19 @@ struct replica_state {
   static inline const char* name = "synod.kv.replica";
 };
 
+// The store as of `slot`, from a checkpoint (the member's, maybe a peer's): one that is not a
+// store stops the replica rather than let it answer from a wrong one.
+void take_store(replica_state& s, slot_t slot, const std::string& checkpoint) {
+  try {
+    s.contents = decode_payload<store>(checkpoint);
+  } catch (const std::exception& e) {
+    spdlog::error("kv: the checkpoint at slot {} is not a store ({}): stopping", slot, e.what());
+    spdlog::shutdown();
+    std::_Exit(1);
+  }
+  s.applied_slot = s.checkpoint_slot = slot;
+}
+
 caf::behavior replica(caf::stateful_actor<replica_state>* self, group_member member,
                       slot_t checkpoint_every) {
   member.latest_checkpoint(self);
@@ -58,15 +71,7 @@ caf::behavior replica(caf::stateful_actor<replica_state>* self, group_member mem
       [=](const checkpoint_reply& c) {
         auto& s = self->state;
         if (c.slot > 0) {
-          try {
-            s.contents = decode_payload<store>(c.state);
-          } catch (const std::exception& e) {
-            spdlog::error("kv: the checkpoint at slot {} is not a store ({}): stopping", c.slot,
-                          e.what());
-            spdlog::shutdown();
-            std::_Exit(1);
-          }
-          s.applied_slot = s.checkpoint_slot = c.slot;
+          take_store(s, c.slot, c.state);
           spdlog::info("kv: starting from the checkpoint at slot {} ({} keys)", c.slot,
                        s.contents.entries().size());
         }
@@ -79,15 +84,7 @@ caf::behavior replica(caf::stateful_actor<replica_state>* self, group_member mem
       // but their outcome is not known here: their clients are told to ask again.
       [=](const checkpoint_transfer& t) {
         auto& s = self->state;
-        try {
-          s.contents = decode_payload<store>(t.state);
-        } catch (const std::exception& e) {
-          spdlog::error("kv: the checkpoint at slot {} is not a store ({}): stopping", t.slot,
-                        e.what());
-          spdlog::shutdown();
-          std::_Exit(1);
-        }
-        s.applied_slot = s.checkpoint_slot = t.slot;
+        take_store(s, t.slot, t.state);
         spdlog::info("kv: took a peer's checkpoint at slot {} ({} keys) for slots {} to {}", t.slot,
                      s.contents.entries().size(), t.first, t.slot);
         for (auto& [request, promise] : s.waiting)

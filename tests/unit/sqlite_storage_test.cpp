@@ -168,7 +168,7 @@ TEST_F(SqliteStorage, UpgradesADatabaseOfSchemaVersionOne) {
   EXPECT_EQ(s.recover().truncated_up_to, 5u);
   s.commit({checkpoint_record{5, "state"}});  // through version 2 to 3: checkpoints too
   EXPECT_EQ(s.recover().checkpoint.slot, 5u);
-  s.commit({transfer_chunk_record{9, 4, 0, 0, "ab"}});  // and to 4: state transfers
+  s.commit({transfer_chunk_record{{9, 4, 0, 0, "ab"}}});  // and to 4: state transfers
   EXPECT_EQ(s.recover().transfer.received, "ab");
 }
 
@@ -177,10 +177,10 @@ TEST_F(SqliteStorage, UpgradesADatabaseOfSchemaVersionOne) {
 // 0; the in-memory image does the same.
 TEST_F(SqliteStorage, KeepsTheStateTransferUnderWayAcrossRestarts) {
   const std::vector<std::vector<durable_record>> commits = {
-      {transfer_chunk_record{7, 6, 42, 0, "ol"}},
-      {transfer_chunk_record{9, 6, 43, 0, "ab"}},  // another checkpoint: from its start
-      {transfer_chunk_record{9, 6, 43, 2, "cd"}},
-      {transfer_chunk_record{9, 6, 43, 6, "zz"}},  // not the next part: not kept
+      {transfer_chunk_record{{7, 6, 42, 0, "ol"}}},
+      {transfer_chunk_record{{9, 6, 43, 0, "ab"}}},  // another checkpoint: from its start
+      {transfer_chunk_record{{9, 6, 43, 2, "cd"}}},
+      {transfer_chunk_record{{9, 6, 43, 6, "zz"}}},  // not the next part: not kept
   };
   recovered_state image;
   for (const auto& c : commits) {
@@ -197,7 +197,7 @@ TEST_F(SqliteStorage, KeepsTheStateTransferUnderWayAcrossRestarts) {
   EXPECT_EQ(sqlite_storage(options()).recover().transfer.received, "abcd");
   sqlite_storage(options()).commit({transfer_chunk_record{}});  // dropped
   EXPECT_EQ(sqlite_storage(options()).recover().transfer.slot, 0u);
-  sqlite_storage(options()).commit({transfer_chunk_record{12, 2, 1, 0, "x"}});
+  sqlite_storage(options()).commit({transfer_chunk_record{{12, 2, 1, 0, "x"}}});
   sqlite_storage(options()).commit({checkpoint_record{12, "own"}});  // as new: ends it
   recovered = sqlite_storage(options()).recover();
   EXPECT_EQ(recovered.transfer.slot, 0u);

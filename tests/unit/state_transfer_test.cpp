@@ -199,7 +199,7 @@ TEST(StateTransfer, ATransferNoPeerCanFinishIsDropped) {
   EXPECT_FALSE(behind.checkpoint_coming());
   const auto dropped = records<transfer_chunk_record>(behind.outbox().take());
   ASSERT_FALSE(dropped.empty());
-  EXPECT_EQ(dropped.back().slot, 0u);  // drops it on disk too
+  EXPECT_EQ(dropped.back().part.slot, 0u);  // drops it on disk too
 }
 
 TEST(StateTransfer, AMemberThatSkippedAsksWhetherAPeerHasACheckpointWhenNoneCame) {
