@@ -198,7 +198,7 @@ int main(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
   std::uint64_t failed = 0, broadcasts = 0, deliveries = 0, crashes = 0, sent = 0;
   std::uint64_t leader_crashes = 0, rounds = 0, gaps = 0, amnesiac = 0, refused = 0, busy = 0;
-  std::uint64_t transfers = 0, checkpoints_taken = 0, app_gaps = 0;
+  std::uint64_t transfers = 0, checkpoints_taken = 0, app_gaps = 0, resumed = 0;
   std::size_t max_held = 0;
   std::uint64_t first_failed_seed = 0;
   for (std::uint64_t seed = o.first_seed; seed < o.first_seed + o.seeds; ++seed) {
@@ -211,6 +211,7 @@ int main(int argc, char** argv) {
     rounds += r.rounds_after_first_decision;
     gaps += r.gaps;
     transfers += r.state_transfers;
+    resumed += r.transfers_resumed;
     checkpoints_taken += r.app_checkpoints_taken;
     app_gaps += r.app_gaps;
     amnesiac += r.amnesiac_restarts;
@@ -257,7 +258,7 @@ int main(int argc, char** argv) {
               << ")";
   if (busy > 0) std::cout << ", broadcasts refused as busy and retried: " << busy;
   if (o.config.app_checkpoint_every > 0)
-    std::cout << ", state transfers: " << transfers
+    std::cout << ", state transfers: " << transfers << " (resumed after a crash: " << resumed << ")"
               << ", cuts made up by a checkpoint: " << checkpoints_taken
               << " (by a gap: " << app_gaps << ")";
   std::cout << ", violating executions: " << failed << "\n";

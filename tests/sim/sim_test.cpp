@@ -17,6 +17,7 @@ struct sweep {
   std::uint64_t gaps = 0;
   std::uint64_t state_transfers = 0;
   std::uint64_t app_checkpoints_taken = 0;
+  std::uint64_t transfers_resumed = 0;
   std::optional<sim_result> first_failure;
 };
 
@@ -32,6 +33,7 @@ sweep run_seeds(const sim_config& config, std::uint64_t first, std::uint64_t cou
     s.gaps += r.gaps;
     s.state_transfers += r.state_transfers;
     s.app_checkpoints_taken += r.app_checkpoints_taken;
+    s.transfers_resumed += r.transfers_resumed;
     if (!r.ok() && !s.first_failure) {
       s.first_failure = r;
       if (stop_at_failure) break;
@@ -309,6 +311,7 @@ TEST(Retention, applications_that_checkpoint_take_a_peers_checkpoint_for_cut_slo
   const auto s = expect_total_order(c, 300);
   EXPECT_GT(s.state_transfers, 50u) << "the sweep was meant to transfer state often";
   EXPECT_GT(s.app_checkpoints_taken, 50u);
+  EXPECT_GT(s.transfers_resumed, 0u) << "no member crashed in the middle of a transfer";
 }
 
 TEST(Retention, five_members_transfer_state_under_all_faults) {

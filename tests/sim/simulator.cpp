@@ -600,6 +600,7 @@ class world {
       if (config_.trace) std::cout << now_ << " node " << n.id << " lost its database\n";
     }
     recovered_state state = n.disk.recover(config_.member.learner.memory_slots);
+    if (state.transfer.slot != 0 && !state.transfer.received.empty()) ++result_.transfers_resumed;
     if (state.group_id == 0) {  // a new database: a candidate id, until it meets its group
       state.group_id = rng_.next() | 1;
       state.database_id = rng_.next() | 1;

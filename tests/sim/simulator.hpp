@@ -112,6 +112,7 @@ struct sim_result {
   std::uint64_t app_gaps = 0;               // ...and its application was handed a gap
   std::uint64_t app_checkpoints_taken = 0;  // ...or its member's checkpoint instead
   std::uint64_t state_transfers = 0;        // checkpoints a member took from a peer
+  std::uint64_t transfers_resumed = 0;      // restarts that found a transfer's parts on disk
   std::uint64_t amnesiac_restarts = 0;      // restarts with an empty database
   std::uint64_t refused_stops = 0;          // members that stopped because their group refused them
   std::uint64_t busy_refusals = 0;          // broadcasts refused for backpressure (then retried)
