@@ -57,13 +57,15 @@ bool transfer_progress::take(const transfer_chunk_record& record) {
   }
   if (part.slot == 0 || part.offset > part.size || part.bytes.size() > part.size - part.offset)
     return false;
+  const bool same = part.slot == slot && part.size == size && part.digest == digest;
   if (part.offset == 0) {
+    // The first part again (a repeated answer, a duplicate) does not start this transfer over;
+    // an empty first part of a non-empty checkpoint does (the whole failed its digest).
+    if (same && !received.empty() && !part.bytes.empty()) return false;
     *this = transfer_progress{part.slot, part.size, part.digest, part.bytes};
     return true;
   }
-  if (part.slot != slot || part.size != size || part.digest != digest ||
-      part.offset != received.size())
-    return false;
+  if (!same || part.offset != received.size()) return false;
   received += part.bytes;
   return true;
 }

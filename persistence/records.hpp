@@ -96,7 +96,8 @@ struct checkpoint_record {
 
 // Learner, state transfer: one part of a peer's application checkpoint, kept as it arrives so a
 // transfer cut off by a crash goes on from here. Offset 0 starts a transfer afresh (whatever
-// was kept of another goes); the parts are consecutive. A checkpoint_record at or above `slot`
+// was kept of another goes; the same first part again is a repeat, and an empty one starts the
+// same checkpoint over); the parts are consecutive. A checkpoint_record at or above `slot`
 // ends it; a record of slot 0 drops it.
 struct transfer_chunk_record {
   checkpoint_chunk part;

@@ -246,6 +246,28 @@ TEST(StateTransfer, ARestartWithACutItsCheckpointDoesNotCoverLooksForOne) {
   EXPECT_EQ(after.checkpoint_expected(), before.truncated_up_to());
 }
 
+// A catch-up asked again before the snapshot came is answered again, with the first part again:
+// that must not throw away the parts that came since.
+TEST(StateTransfer, TheFirstPartAgainDoesNotStartTheTransferOver) {
+  learner ahead = member_ahead();
+  learner behind(behind_id, small_parts(), {});
+  ahead.step(behind_id, catch_up_request{1});
+  ahead.step(behind_id, catch_up_request{1});  // asked twice
+  effects answers = ahead.outbox().take();
+  const auto first = sent<checkpoint_chunk>(answers).at(1).second;  // the second answer's
+  for (const auto& m : answers.messages)
+    if (&m != &answers.messages.back()) feed(behind, ahead_id, m.body);
+  pass(behind, behind_id, ahead, ahead_id);  // asks for the second part
+  pass(ahead, ahead_id, behind, behind_id);
+  ASSERT_EQ(behind.transfer().received.size(), 16u);
+  feed(behind, ahead_id, first);  // the repeat arrives late
+  EXPECT_EQ(behind.transfer().received.size(), 16u);
+  memory_storage disk;
+  disk.commit(behind.outbox().take().durable);
+  settle(ahead, behind, &disk);
+  EXPECT_EQ(behind.checkpoint().state, state_at_30);
+}
+
 TEST(StateTransfer, APartOfAnotherCheckpointIsNotMixedIn) {
   learner behind(behind_id, small_parts(), {});
   behind.step(ahead_id, checkpoint_chunk{30, 16, state_digest("0123456789abcdef"), 0, "01234567"});
