@@ -27,8 +27,19 @@ std::optional<refusal_reason> peer_admission::impostor(node_id peer,
   return std::nullopt;
 }
 
+bool peer_admission::stale(node_id peer, const sender_identity& who) const {
+  auto known = with_history_.find(peer);
+  return known != with_history_.end() && !who.history && who.database_id != 0 &&
+         who.database_id == known->second.database_id && who.incarnation != 0 &&
+         who.incarnation == known->second.incarnation;
+}
+
 peer_admission::outcome peer_admission::admit(node_id peer, const sender_identity& who) {
   outcome out;
+  if (stale(peer, who)) {
+    out.what = verdict::drop;
+    return out;
+  }
   // Another group's member first: its databases are not the ones recorded here (and what it
   // recorded of ours means nothing to us), and only a majority's refusal stops it.
   if (who.group_id != group_id_ && history_ && who.history) {

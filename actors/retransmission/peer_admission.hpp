@@ -84,6 +84,11 @@ class peer_admission {
   bool knows_history_of(node_id peer) const { return with_history_.count(peer) > 0; }
   // Why `peer`, as recorded, may not be `who` (nothing: it may).
   std::optional<refusal_reason> impostor(node_id peer, const sender_identity& who) const;
+  // A frame `peer` sent in the run recorded here, from the database recorded here, before it
+  // took part, that arrives after frames that said it did (frames that wait may be overtaken: an
+  // injected delay reorders a link). Old news, not an amnesiac: dropped (the link sends its
+  // payload again), not refused. An empty database has another id, a restart a later run.
+  bool stale(node_id peer, const sender_identity& who) const;
   bool history() const { return history_; }
 
  private:

@@ -89,6 +89,20 @@ TEST(PeerAdmission, AMemberWithAnotherDatabaseIsRefusedEvenIfItClaimsHistory) {
   EXPECT_EQ(a.admit(3, said(7, true, 41, 3)).what, verdict::take);  // its own database, restarted
 }
 
+// Frames that wait may be overtaken (an injected delay reorders a link): one the member sent in
+// the same run, from the same database, before it took part, is old news, dropped, not the sign
+// of an amnesiac (which comes with another database id, or in a later run).
+TEST(PeerAdmission, AFrameFromBeforeItTookPartInTheSameRunIsDroppedNotRefused) {
+  peer_admission a(3, 7, true, {});
+  EXPECT_EQ(a.admit(3, said(7, true, 41, 2)).what, verdict::take);
+  const auto late = a.admit(3, said(5, false, 41, 2));  // even with its candidate group then
+  EXPECT_EQ(late.what, verdict::drop);
+  EXPECT_TRUE(late.store.empty());
+  EXPECT_EQ(a.admit(3, said(7, true, 41, 2)).what, verdict::take);
+  EXPECT_EQ(a.admit(3, said(7, false, 41, 3)).what, verdict::refuse);  // a later run: refused
+  EXPECT_EQ(a.admit(3, said(7, false, 42, 2)).what, verdict::refuse);  // another database
+}
+
 // A copy of a database older than its last run (a backup restored) lost what the member promised
 // since: refused. Every later run is recorded.
 TEST(PeerAdmission, AMemberRunningAnOlderCopyOfItsDatabaseIsRefused) {
