@@ -80,6 +80,20 @@ class Replicas:
                 p.wait()
 
 
+def run_showing_logs(r, scenario):
+    """Runs `scenario(r)`; on a failure prints the replicas' last log lines. Stops them."""
+    try:
+        scenario(r)
+    except Exception:
+        for i in (1, 2, 3):
+            path = os.path.join(r.dir, f"replica{i}.log")
+            if os.path.exists(path):
+                print(f"--- replica{i}.log\n" + "".join(open(path).readlines()[-10:]))
+        raise
+    finally:
+        r.stop_all()
+
+
 def run(r):
     for i in (1, 2, 3):
         r.start(i)
@@ -199,16 +213,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="synod-kv-") as workdir:
         r = Replicas(args.kv, workdir)
         r.synod = args.synod
-        try:
-            run(r)
-        except Exception:
-            for i in (1, 2, 3):
-                path = os.path.join(workdir, f"replica{i}.log")
-                if os.path.exists(path):
-                    print(f"--- replica{i}.log\n" + "".join(open(path).readlines()[-10:]))
-            raise
-        finally:
-            r.stop_all()
+        run_showing_logs(r, run)
     print("passed")
 
 

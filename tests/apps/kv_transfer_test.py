@@ -18,7 +18,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kv_test import Replicas  # noqa: E402
+from kv_test import Replicas, run_showing_logs  # noqa: E402
 
 
 def rows(r, table):
@@ -82,16 +82,7 @@ def main():
         r.synod = args.synod
         with open(r.config, "a") as f:
             f.write('[synod.faults]\nlinks=["1-2", "3-2"]\nloss=0.6\n')
-        try:
-            run(r)
-        except Exception:
-            for i in (1, 2, 3):
-                path = os.path.join(workdir, f"replica{i}.log")
-                if os.path.exists(path):
-                    print(f"--- replica{i}.log\n" + "".join(open(path).readlines()[-10:]))
-            raise
-        finally:
-            r.stop_all()
+        run_showing_logs(r, run)
     print("passed")
 
 
