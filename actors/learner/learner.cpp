@@ -176,6 +176,15 @@ void learner::step(node_id from, const ledger_snapshot& m) {
   deliver_waiting();
 }
 
+learner::cut_answer learner::answer_cut(slot_t cut, slot_t carried, slot_t& asked) {
+  if (checkpoint_.slot >= cut && checkpoint_.slot <= carried) return cut_answer::checkpoint;
+  if (checkpoint_expected() >= cut) return cut_answer::wait;
+  if (asked >= cut) return cut_answer::gap;
+  asked = cut;
+  look_for_checkpoint(cut);
+  return cut_answer::wait;
+}
+
 void learner::look_for_checkpoint(slot_t floor) {
   if (transfer_.slot >= floor || query_floor_ >= floor) return;
   query_floor_ = floor;

@@ -100,6 +100,12 @@ class learner {
   // the log cut before it; a peer's newer checkpoint makes that up. The answers come at the
   // next ticks (checkpoint_expected() is `floor` until then).
   void look_for_checkpoint(slot_t floor);
+  // What a subscriber that takes checkpoints gets for the slots cut up to `cut` before it read
+  // them, its member having carried out deliveries up to `carried`: the checkpoint kept (it
+  // covers the cut and its slot is carried out), a wait (one is expected; the peers are asked
+  // once per cut, `asked` recording the cut they were asked for), or the gap (no peer has one).
+  enum class cut_answer { checkpoint, wait, gap };
+  cut_answer answer_cut(slot_t cut, slot_t carried, slot_t& asked);
   // Checkpoints taken from peers, and transfers started over because the digest was wrong.
   std::uint64_t transfers_done() const { return transfers_done_; }
   std::uint64_t transfers_refused() const { return transfers_refused_; }

@@ -79,23 +79,26 @@ void send_batch(self_ptr self, node_id id, subscription& sub, slot_t slot, const
 // none is). False: no peer has one, the subscriber gets the gap.
 bool offer_checkpoint(self_ptr self, node_id id, subscription& sub, slot_t cut) {
   auto& s = self->state;
-  const auto& kept = s.core->checkpoint();
-  if (kept.slot >= cut && kept.slot <= s.carried_up_to) {
-    send_upcall(self, id, sub, kept.state.size(),
-                checkpoint_transfer{id, sub.next, kept.slot, kept.state});
-    sub.next = kept.slot + 1;
-    return true;
+  const slot_t asked_before = sub.asked_peers_at;
+  switch (s.core->answer_cut(cut, s.carried_up_to, sub.asked_peers_at)) {
+    case learner::cut_answer::checkpoint: {
+      const auto& kept = s.core->checkpoint();
+      send_upcall(self, id, sub, kept.state.size(),
+                  checkpoint_transfer{id, sub.next, kept.slot, kept.state});
+      sub.next = kept.slot + 1;
+      return true;
+    }
+    case learner::cut_answer::wait:  // the next tick looks again
+      if (sub.asked_peers_at != asked_before)
+        spdlog::info(
+            "node {}: a subscriber is behind the log's cut at slot {}: asking the peers for a "
+            "checkpoint that covers it",
+            id, cut);
+      return true;
+    case learner::cut_answer::gap:
+      break;
   }
-  // Coming: the next tick looks again (the transfer ends in a checkpoint, or is dropped).
-  if (s.core->checkpoint_expected() >= cut) return true;
-  if (sub.asked_peers_at >= cut) return false;
-  sub.asked_peers_at = cut;
-  s.core->look_for_checkpoint(cut);
-  spdlog::info(
-      "node {}: a subscriber is behind the log's cut at slot {}: asking the peers for a "
-      "checkpoint that covers it",
-      id, cut);
-  return true;
+  return false;
 }
 
 // A page read back from storage for a subscriber that had fallen behind.

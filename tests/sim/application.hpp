@@ -50,12 +50,11 @@ class application {
   void wait_for_checkpoint(slot_t from, slot_t to) {
     cut_from_ = from;
     cut_to_ = to;
-    asked_peers_ = false;
+    asked_peers_at = 0;
   }
   void stop_waiting() { cut_from_ = cut_to_ = 0; }
-  // Whether its member was asked to look for a peer's checkpoint for the cut it waits at.
-  bool asked_peers() const { return asked_peers_; }
-  void ask_peers() { asked_peers_ = true; }
+  // The cut for which its member asked the peers for a checkpoint (learner::answer_cut).
+  slot_t asked_peers_at = 0;
 
   slot_t checkpointed = 0;  // the slot of the last checkpoint it handed its member
 
@@ -64,7 +63,6 @@ class application {
   application_state previous_;
   bool whole_ = true;
   slot_t cut_from_ = 0, cut_to_ = 0;
-  bool asked_peers_ = false;
 };
 
 }  // namespace synod::sim

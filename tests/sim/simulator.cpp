@@ -541,9 +541,11 @@ class world {
   void make_up_cut(node_state& n) {
     auto& app = n.app;
     if (!app.waiting() || !n.live) return;
-    const auto& l = n.live->learner();
-    const auto& kept = l.checkpoint();
-    if (kept.slot >= app.cut_to() && kept.slot <= n.carried) {
+    auto& l = n.live->learner();
+    const auto answer = l.answer_cut(app.cut_to(), n.carried, app.asked_peers_at);
+    if (answer == learner::cut_answer::wait) return;  // one is coming (the peers were asked)
+    if (answer == learner::cut_answer::checkpoint) {
+      const auto& kept = l.checkpoint();
       // The messages of these slots are in the state it takes, as check_application_states
       // judges; for the total-order checker they are delivered here now, in their slots.
       for (slot_t slot = app.cut_from(); slot <= kept.slot; ++slot) {
@@ -564,13 +566,6 @@ class world {
       if (config_.trace)
         std::cout << now_ << " node " << n.id << "'s application takes the checkpoint of slot "
                   << kept.slot << " for slots " << app.cut_from() << " to " << app.cut_to() << "\n";
-    } else if (l.checkpoint_expected() >= app.cut_to()) {
-      return;  // one is coming
-    } else if (!app.asked_peers()) {
-      // Its own member cut the log before it read it: a peer may have a newer checkpoint.
-      app.ask_peers();
-      n.live->learner().look_for_checkpoint(app.cut_to());
-      return;
     } else {
       declare_gap(n, app.cut_from(), app.cut_to());
     }
